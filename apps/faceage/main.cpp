@@ -1,0 +1,62 @@
+// faceage: age estimation from face photos; training and evaluation of age estimators.
+#include <exception>
+#include <iostream>
+#include <map>
+
+#include "command.h"
+#include "faceage/core/error.h"
+#include "faceage/core/version.h"
+
+namespace faceage::cli {
+
+std::vector<Command>& commands() {
+  static std::vector<Command> registered;
+  return registered;
+}
+
+}  // namespace faceage::cli
+
+int main(int argc, char** argv) {
+  using namespace faceage::cli;
+  CLI::App app{"faceage: estimate ages from face photos; train and evaluate age estimators",
+               "faceage"};
+  app.set_version_flag("--version", faceage::kVersion);
+  // At most one subcommand; "none" is reported after parsing so that an unknown option
+  // is named first.
+  app.require_subcommand(0, 1);
+
+  std::map<CLI::App*, std::function<int()>> runners;
+  for (const Command& command : commands()) {
+    CLI::App* sub = app.add_subcommand(command.name, command.description);
+    runners[sub] = command.setup(*sub);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // A wrong option or value: one line that names it, exit code 2 (as getopt tools do).
+    std::cerr << "faceage: error: " << e.what() << " (see faceage --help)\n";
+    return 2;
+  }
+
+  if (app.get_subcommands().empty()) {
+    std::cerr << "faceage: error: a subcommand is required (see faceage --help)\n";
+    return 2;
+  }
+  try {
+    for (CLI::App* sub : app.get_subcommands()) return runners.at(sub)();
+  } catch (const faceage::Error& e) {
+    std::cerr << "faceage: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "faceage: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}

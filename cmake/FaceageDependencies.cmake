@@ -1,0 +1,12 @@
+# Every dependency comes from Debian's packages (scripts/install-deps.sh) or, for
+# LibTorch, from any LibTorch install found through CMAKE_PREFIX_PATH (e.g. a CUDA build).
+find_package(Torch REQUIRED)
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs videoio)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(Threads REQUIRED)
+
+# LibTorch's CMake config puts its flags in TORCH_CXX_FLAGS (e.g. the C++11 ABI switch).
+separate_arguments(FACEAGE_TORCH_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")

@@ -1,0 +1,21 @@
+# Installs headers, the stage libraries and an exported CMake package so that
+# find_package(faceage) + target_link_libraries(app faceage::faceage) just works.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/src/faceage" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        FILES_MATCHING PATTERN "*.h")
+install(TARGETS faceage ${FACEAGE_STAGES} EXPORT faceageTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT faceageTargets NAMESPACE faceage::
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/faceage)
+configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/faceageConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/faceageConfig.cmake"
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/faceage)
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/faceageConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/faceageConfig.cmake"
+              "${PROJECT_BINARY_DIR}/faceageConfigVersion.cmake"
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/faceage)

@@ -1,0 +1,65 @@
+#include "faceage/io/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "faceage/core/error.h"
+
+namespace faceage {
+namespace {
+
+void flush_to_disk(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write_content) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) fail("{}: cannot open for writing: {}", temporary, std::strerror(errno));
+    write_content(out);
+    out.flush();
+    if (!out) {
+      std::remove(temporary.c_str());
+      fail("{}: write failed (disk full?)", path);
+    }
+  }
+  flush_to_disk(temporary);
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::remove(temporary.c_str());
+    fail("{}: cannot replace file: {}", path, reason);
+  }
+  if (target.has_parent_path()) flush_to_disk(target.parent_path().string());
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  write_file_atomically(path, [&](std::ostream& out) { out << text; });
+}
+
+std::string read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("{}: cannot open: {}", path, std::strerror(errno));
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) fail("{}: read error", path);
+  return content.str();
+}
+
+}  // namespace faceage

@@ -1,0 +1,49 @@
+#pragma once
+// The common shape of every age network: an ImageNet-style backbone whose classifier
+// is replaced by a 101-way age head (ages 0..100), optionally with the multi-task
+// gender and ethnicity heads of paper §4.6.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace faceage {
+
+inline constexpr int64_t kNumAges = 101;  // ages 0..100 (paper §4.4.1)
+
+struct AgeNetOptions {
+  std::string architecture = "resnet18";  // see architectures()
+  int64_t num_ages = kNumAges;
+  bool multitask = false;      // gender + ethnicity heads (paper §4.6)
+  int64_t num_genders = 2;
+  int64_t num_ethnicities = 5;
+  double dropout = 0.5;        // VGG classifier only, as torchvision
+};
+
+// Logits of each head; gender/ethnicity are undefined tensors unless multitask.
+struct AgeNetOutput {
+  torch::Tensor age_logits;        // [batch, num_ages]
+  torch::Tensor gender_logits;     // [batch, num_genders]
+  torch::Tensor ethnicity_logits;  // [batch, num_ethnicities]
+};
+
+class AgeNet : public torch::nn::Module {
+ public:
+  // images: [batch, 3, H, W], float, normalised; any H, W >= 64.
+  virtual AgeNetOutput forward(torch::Tensor images) = 0;
+  const AgeNetOptions& options() const { return options_; }
+
+ protected:
+  explicit AgeNet(AgeNetOptions options) : options_(std::move(options)) {}
+  AgeNetOptions options_;
+};
+
+// Builds the network named by options.architecture; throws faceage::Error for an
+// unknown name, listing the known ones.
+std::shared_ptr<AgeNet> make_age_net(const AgeNetOptions& options);
+
+// "vgg16_bn", "resnet18", "resnet34", "resnet50", "seresnext50_32x4d".
+const std::vector<std::string>& architectures();
+
+}  // namespace faceage

@@ -1,0 +1,23 @@
+#pragma once
+// Small building blocks shared by the backbones.
+#include <torch/torch.h>
+
+namespace faceage::nn {
+
+inline torch::nn::Conv2d conv2d(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1,
+                                int64_t padding = 0, int64_t groups = 1, bool bias = false) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
+                               .stride(stride)
+                               .padding(padding)
+                               .groups(groups)
+                               .bias(bias));
+}
+
+inline torch::nn::BatchNorm2d batch_norm(int64_t channels) {
+  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels));
+}
+
+// Kaiming-normal (fan_out) convolutions and unit batch norms, as torchvision initialises.
+void init_like_torchvision(torch::nn::Module& module);
+
+}  // namespace faceage::nn

@@ -1,0 +1,113 @@
+#include "faceage/nn/resnet.h"
+
+#include "faceage/nn/layers.h"
+#include "faceage/nn/multitask_head.h"
+
+namespace faceage::nn {
+namespace {
+
+// torchvision's BasicBlock: two 3x3 convolutions.
+struct BasicBlockImpl : torch::nn::Module {
+  static constexpr int64_t kExpansion = 1;
+  BasicBlockImpl(int64_t inplanes, int64_t planes, int64_t stride, torch::nn::Sequential down)
+      : conv1(register_module("conv1", conv2d(inplanes, planes, 3, stride, 1))),
+        bn1(register_module("bn1", batch_norm(planes))),
+        conv2(register_module("conv2", conv2d(planes, planes, 3, 1, 1))),
+        bn2(register_module("bn2", batch_norm(planes))),
+        downsample(down) {
+    if (downsample) register_module("downsample", downsample);
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    torch::Tensor out = torch::relu(bn1(conv1(x)));
+    out = bn2(conv2(out));
+    return torch::relu(out + (downsample ? downsample->forward(x) : x));
+  }
+  torch::nn::Conv2d conv1, conv2;
+  torch::nn::BatchNorm2d bn1, bn2;
+  torch::nn::Sequential downsample;
+};
+TORCH_MODULE(BasicBlock);
+
+// torchvision's Bottleneck (v1.5: the stride sits on the 3x3 convolution).
+struct BottleneckImpl : torch::nn::Module {
+  static constexpr int64_t kExpansion = 4;
+  BottleneckImpl(int64_t inplanes, int64_t planes, int64_t stride, torch::nn::Sequential down)
+      : conv1(register_module("conv1", conv2d(inplanes, planes, 1))),
+        bn1(register_module("bn1", batch_norm(planes))),
+        conv2(register_module("conv2", conv2d(planes, planes, 3, stride, 1))),
+        bn2(register_module("bn2", batch_norm(planes))),
+        conv3(register_module("conv3", conv2d(planes, planes * kExpansion, 1))),
+        bn3(register_module("bn3", batch_norm(planes * kExpansion))),
+        downsample(down) {
+    if (downsample) register_module("downsample", downsample);
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    torch::Tensor out = torch::relu(bn1(conv1(x)));
+    out = torch::relu(bn2(conv2(out)));
+    out = bn3(conv3(out));
+    return torch::relu(out + (downsample ? downsample->forward(x) : x));
+  }
+  torch::nn::Conv2d conv1, conv2, conv3;
+  torch::nn::BatchNorm2d bn1, bn2, bn3;
+  torch::nn::Sequential downsample;
+};
+TORCH_MODULE(Bottleneck);
+
+int64_t expansion(BlockKind block) {
+  return block == BlockKind::kBasic ? BasicBlockImpl::kExpansion : BottleneckImpl::kExpansion;
+}
+
+}  // namespace
+
+ResNet::ResNet(const AgeNetOptions& options, const ResNetShape& shape) : AgeNet(options) {
+  conv1_ = register_module("conv1", conv2d(3, 64, 7, 2, 3));
+  bn1_ = register_module("bn1", batch_norm(64));
+  const auto& n = shape.blocks_per_layer;
+  layer1_ = register_module("layer1", make_layer(shape.block, 64, n.at(0), 1));
+  layer2_ = register_module("layer2", make_layer(shape.block, 128, n.at(1), 2));
+  layer3_ = register_module("layer3", make_layer(shape.block, 256, n.at(2), 2));
+  layer4_ = register_module("layer4", make_layer(shape.block, 512, n.at(3), 2));
+  const int64_t features = 512 * expansion(shape.block);
+  const int64_t layer2_channels = 128 * expansion(shape.block);
+  const int64_t head_inputs =
+      features + (options.multitask ? options.num_genders + options.num_ethnicities : 0);
+  fc_ = register_module("fc", torch::nn::Linear(head_inputs, options.num_ages));
+  if (options.multitask) {
+    gender_fc_ = register_module("gender_fc", torch::nn::Linear(layer2_channels, options.num_genders));
+    ethnicity_fc_ = register_module("ethnicity_fc",
+                                    torch::nn::Linear(layer2_channels, options.num_ethnicities));
+  }
+  init_like_torchvision(*this);
+}
+
+torch::nn::Sequential ResNet::make_layer(BlockKind block, int64_t planes, int64_t blocks,
+                                         int64_t stride) {
+  const int64_t out_channels = planes * expansion(block);
+  torch::nn::Sequential downsample{nullptr};
+  if (stride != 1 || inplanes_ != out_channels)
+    downsample = torch::nn::Sequential(conv2d(inplanes_, out_channels, 1, stride),
+                                       batch_norm(out_channels));
+  torch::nn::Sequential layer;
+  for (int64_t i = 0; i < blocks; ++i) {
+    const int64_t block_stride = i == 0 ? stride : 1;
+    torch::nn::Sequential block_downsample = i == 0 ? downsample : torch::nn::Sequential{nullptr};
+    if (block == BlockKind::kBasic)
+      layer->push_back(BasicBlock(inplanes_, planes, block_stride, block_downsample));
+    else
+      layer->push_back(Bottleneck(inplanes_, planes, block_stride, block_downsample));
+    inplanes_ = out_channels;
+  }
+  return layer;
+}
+
+AgeNetOutput ResNet::forward(torch::Tensor images) {
+  torch::Tensor x = torch::relu(bn1_(conv1_(images)));
+  x = torch::max_pool2d(x, 3, 2, 1);
+  x = layer1_->forward(x);
+  const torch::Tensor middle = layer2_->forward(x);
+  x = layer4_->forward(layer3_->forward(middle));
+  const torch::Tensor pooled = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+  return multitask_forward(pooled, middle, fc_, gender_fc_, ethnicity_fc_);
+}
+
+}  // namespace faceage::nn

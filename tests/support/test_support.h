@@ -1,0 +1,22 @@
+#pragma once
+// Paths and helpers shared by the test suites. Environment variables are set by ctest
+// (tests/CMakeLists.txt); running a test binary by hand falls back to the defaults.
+#include <string>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+namespace faceage::testing {
+
+std::string data_dir();        // ../shared/data: real labelled faces
+std::string reference_dir();   // PyTorch reference outputs written by reference_*.py
+std::string source_dir();      // the repository root
+std::string cli_path();        // the built `faceage` command
+std::string temp_dir(const std::string& name);  // a fresh, empty folder for this test
+
+// max |a - b| <= tolerance * max(|b|, 1e-12): relative to the reference's scale.
+::testing::AssertionResult tensors_close(const torch::Tensor& actual,
+                                         const torch::Tensor& expected,
+                                         double relative_tolerance);
+
+}  // namespace faceage::testing

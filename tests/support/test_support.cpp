@@ -15,10 +15,12 @@ std::string env_or(const char* name, const std::string& fallback) {
 
 }  // namespace
 
-std::string data_dir() { return env_or("FACEAGE_DATA_DIR", "../shared/data"); }
-std::string reference_dir() { return env_or("FACEAGE_REFERENCE_DIR", "build/reference"); }
-std::string source_dir() { return env_or("FACEAGE_SOURCE_DIR", "."); }
-std::string cli_path() { return env_or("FACEAGE_CLI", "build/apps/faceage/faceage"); }
+// Defaults are compiled in by tests/CMakeLists.txt.
+std::string data_dir() { return env_or("FACEAGE_DATA_DIR", FACEAGE_DATA_DIR); }
+std::string reference_dir() { return env_or("FACEAGE_REFERENCE_DIR", FACEAGE_REFERENCE_DIR); }
+std::string source_dir() { return env_or("FACEAGE_SOURCE_DIR", FACEAGE_SOURCE_DIR); }
+std::string binary_dir() { return env_or("FACEAGE_BINARY_DIR", FACEAGE_BINARY_DIR); }
+std::string cli_path() { return env_or("FACEAGE_CLI", FACEAGE_CLI); }
 
 std::string temp_dir(const std::string& name) {
   namespace fs = std::filesystem;

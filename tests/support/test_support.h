@@ -11,6 +11,7 @@ namespace faceage::testing {
 std::string data_dir();        // ../shared/data: real labelled faces
 std::string reference_dir();   // PyTorch reference outputs written by reference_*.py
 std::string source_dir();      // the repository root
+std::string binary_dir();      // the build folder
 std::string cli_path();        // the built `faceage` command
 std::string temp_dir(const std::string& name);  // a fresh, empty folder for this test
 

@@ -33,7 +33,13 @@ void write_file_atomically(const std::string& path,
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) fail("{}: cannot open for writing: {}", temporary, std::strerror(errno));
-    write_content(out);
+    try {
+      write_content(out);
+    } catch (...) {
+      out.close();
+      std::remove(temporary.c_str());
+      throw;
+    }
     out.flush();
     if (!out) {
       std::remove(temporary.c_str());

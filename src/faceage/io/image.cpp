@@ -36,8 +36,13 @@ void write_image(const std::string& path, const cv::Mat& image) {
   std::string extension = std::filesystem::path(path).extension().string();
   if (extension.empty()) fail("{}: no file extension to choose an image format", path);
   std::vector<unsigned char> encoded;
-  if (!cv::imencode(extension, image, encoded))
-    fail("{}: cannot encode image as {}", path, extension);
+  bool encoded_ok = false;
+  try {
+    encoded_ok = cv::imencode(extension, image, encoded);
+  } catch (const cv::Exception&) {
+    encoded_ok = false;
+  }
+  if (!encoded_ok) fail("{}: cannot encode an image as '{}'", path, extension);
   write_file_atomically(path, [&](std::ostream& out) {
     out.write(reinterpret_cast<const char*>(encoded.data()),
               static_cast<std::streamsize>(encoded.size()));

@@ -1,0 +1,47 @@
+// Atomic writes leave either the old or the new content, never a mix or a temporary file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "faceage/core/error.h"
+#include "faceage/io/atomic_file.h"
+#include "test_support.h"
+
+namespace faceage {
+namespace {
+
+TEST(AtomicFile, ReplacesContentAndLeavesNoTemporary) {
+  const std::string dir = faceage::testing::temp_dir("atomic");
+  const std::string path = dir + "/sub/out.txt";
+  write_text_atomically(path, "first");
+  write_text_atomically(path, "second");
+  EXPECT_EQ(read_file_bytes(path), "second");
+  int files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
+    files += entry.is_regular_file();
+  EXPECT_EQ(files, 1);
+}
+
+TEST(AtomicFile, AFailingWriterKeepsThePreviousContent) {
+  const std::string path = faceage::testing::temp_dir("atomic-fail") + "/out.txt";
+  write_text_atomically(path, "kept");
+  EXPECT_THROW(write_file_atomically(path,
+                                     [](std::ostream& out) {
+                                       out << "partial";
+                                       throw Error("writer failed");
+                                     }),
+               Error);
+  EXPECT_EQ(read_file_bytes(path), "kept");
+}
+
+TEST(AtomicFile, UnreadableFileIsNamed) {
+  try {
+    read_file_bytes("/nonexistent/file.csv");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/file.csv"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace faceage

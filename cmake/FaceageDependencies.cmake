@@ -6,6 +6,7 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
+find_package(tomlplusplus REQUIRED)
 find_package(Threads REQUIRED)
 
 # LibTorch's CMake config puts its flags in TORCH_CXX_FLAGS (e.g. the C++11 ABI switch).

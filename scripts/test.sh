@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what is missing, builds, runs ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+if [ -x scripts/fetch-mtcnn-weights.sh ]; then scripts/fetch-mtcnn-weights.sh; fi
+scripts/build.sh
+cd build
+ctest --output-on-failure -j"${FACEAGE_TEST_JOBS:-2}" --timeout 1500 "$@"

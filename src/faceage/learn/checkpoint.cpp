@@ -1,0 +1,63 @@
+#include "faceage/learn/checkpoint.h"
+
+#include "faceage/core/error.h"
+#include "faceage/learn/optimization.h"
+#include "faceage/nn/weights.h"
+
+namespace faceage {
+
+using json = nlohmann::json;
+
+namespace {
+constexpr const char* kConfigKey = "faceage.config";
+constexpr const char* kProgressKey = "faceage.progress";
+}  // namespace
+
+void save_checkpoint(const std::string& path, AgeNet& network,
+                     const torch::optim::Optimizer& optimizer, const ModelSpec& spec,
+                     const TrainConfig& config, const TrainingProgress& progress) {
+  TensorMap tensors = nn::state_dict(network);
+  for (auto& [name, tensor] : optimizer_state(optimizer, network)) tensors[name] = tensor;
+  const json progress_json = {{"completed_epochs", progress.completed_epochs},
+                              {"best_score", progress.best_score},
+                              {"best_epoch", progress.best_epoch}};
+  write_safetensors(path, tensors,
+                    {{kModelSpecKey, to_json(spec).dump()},
+                     {kConfigKey, to_json(config).dump()},
+                     {kProgressKey, progress_json.dump()},
+                     {"format", "pt"}});
+}
+
+CheckpointInfo load_checkpoint(const std::string& path, AgeNet& network,
+                               torch::optim::Optimizer& optimizer) {
+  const SafetensorsContent content = read_safetensors(path);
+  for (const char* key : {kModelSpecKey, kConfigKey, kProgressKey})
+    if (!content.metadata.count(key)) fail("{}: not a faceage checkpoint (no '{}')", path, key);
+
+  const ModelSpec spec = model_spec_from_json(json::parse(content.metadata.at(kModelSpecKey)), path);
+  if (spec.network.architecture != network.options().architecture ||
+      spec.network.multitask != network.options().multitask)
+    fail("{}: checkpoint is for {}{}, but this run builds {}{}", path,
+         spec.network.architecture, spec.network.multitask ? " (multi-task)" : "",
+         network.options().architecture, network.options().multitask ? " (multi-task)" : "");
+
+  TensorMap weights;
+  for (const auto& [name, tensor] : content.tensors)
+    if (name.rfind("optimizer.", 0) != 0) weights[name] = tensor;
+  nn::load_state_dict(network, weights, /*allow_partial=*/false, path);
+  load_optimizer_state(optimizer, network, content.tensors, path);
+
+  CheckpointInfo info;
+  try {
+    info.config = config_from_json(json::parse(content.metadata.at(kConfigKey)), path);
+    const json progress = json::parse(content.metadata.at(kProgressKey));
+    info.progress.completed_epochs = progress.at("completed_epochs").get<int>();
+    info.progress.best_score = progress.at("best_score").get<double>();
+    info.progress.best_epoch = progress.at("best_epoch").get<int>();
+  } catch (const json::exception& e) {
+    fail("{}: checkpoint metadata is malformed ({})", path, e.what());
+  }
+  return info;
+}
+
+}  // namespace faceage

@@ -1,0 +1,82 @@
+#include "faceage/learn/model_file.h"
+
+#include "faceage/core/error.h"
+#include "faceage/nn/weights.h"
+
+namespace faceage {
+
+using json = nlohmann::json;
+
+json to_json(const ModelSpec& spec) {
+  return {{"architecture", spec.network.architecture},
+          {"num_ages", spec.network.num_ages},
+          {"multitask", spec.network.multitask},
+          {"num_genders", spec.network.num_genders},
+          {"num_ethnicities", spec.network.num_ethnicities},
+          {"formulation", formulation_name(spec.formulation)},
+          {"preprocessing", to_json(spec.preprocessing)},
+          {"card", spec.card}};
+}
+
+ModelSpec model_spec_from_json(const json& in, const std::string& source) {
+  ModelSpec spec;
+  try {
+    spec.network.architecture = in.at("architecture").get<std::string>();
+    spec.network.num_ages = in.at("num_ages").get<int64_t>();
+    spec.network.multitask = in.at("multitask").get<bool>();
+    spec.network.num_genders = in.value("num_genders", int64_t{2});
+    spec.network.num_ethnicities = in.value("num_ethnicities", int64_t{5});
+    spec.formulation = parse_formulation(in.at("formulation").get<std::string>());
+    spec.preprocessing = preprocessing_from_json(in.at("preprocessing"));
+    spec.card = in.value("card", json::object());
+  } catch (const json::exception& e) {
+    fail("{}: model metadata is incomplete or malformed ({})", source, e.what());
+  } catch (const Error& e) {
+    fail("{}: {}", source, e.what());
+  }
+  return spec;
+}
+
+void save_model(const std::string& path, AgeNet& network, const ModelSpec& spec, bool half) {
+  TensorMap tensors;
+  for (const auto& [name, tensor] : nn::state_dict(network))
+    tensors[name] = half && tensor.is_floating_point() ? tensor.to(torch::kFloat16) : tensor;
+  write_safetensors(path, tensors, {{kModelSpecKey, to_json(spec).dump()}, {"format", "pt"}});
+}
+
+namespace {
+
+ModelSpec spec_from_metadata(const Metadata& metadata, const std::string& path) {
+  const auto found = metadata.find(kModelSpecKey);
+  if (found == metadata.end())
+    fail("{}: not a faceage model (no '{}' metadata; plain weights load with --pretrained)",
+         path, kModelSpecKey);
+  json parsed;
+  try {
+    parsed = json::parse(found->second);
+  } catch (const json::exception& e) {
+    fail("{}: model metadata is not valid JSON ({})", path, e.what());
+  }
+  return model_spec_from_json(parsed, path);
+}
+
+}  // namespace
+
+ModelSpec read_model_spec(const std::string& path) {
+  return spec_from_metadata(read_safetensors(path).metadata, path);
+}
+
+LoadedModel load_model(const std::string& path) {
+  SafetensorsContent content = read_safetensors(path);
+  LoadedModel model;
+  model.spec = spec_from_metadata(content.metadata, path);
+  model.network = make_age_net(model.spec.network);
+  TensorMap weights;
+  for (auto& [name, tensor] : content.tensors)
+    if (name.rfind("optimizer.", 0) != 0) weights[name] = tensor;  // checkpoints hold both
+  nn::load_state_dict(*model.network, weights, /*allow_partial=*/false, path);
+  model.network->eval();
+  return model;
+}
+
+}  // namespace faceage

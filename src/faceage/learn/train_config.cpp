@@ -1,0 +1,203 @@
+#include "faceage/learn/train_config.h"
+
+#include <toml++/toml.h>
+
+#include "faceage/core/error.h"
+
+namespace faceage {
+namespace {
+
+using json = nlohmann::json;
+
+// One table per TOML section; FIELD lists name the member, its section and key.
+#define FACEAGE_CONFIG_FIELDS(FIELD)                                                       \
+  FIELD(architecture, "model", "architecture")                                            \
+  FIELD(input_size, "model", "input_size")                                                \
+  FIELD(multitask, "model", "multitask")                                                  \
+  FIELD(formulation, "model", "formulation")                                              \
+  FIELD(sigma, "model", "sigma")                                                          \
+  FIELD(lambda, "model", "lambda")                                                        \
+  FIELD(pretrained, "model", "pretrained")                                                \
+  FIELD(dataset_format, "data", "format")                                                 \
+  FIELD(dataset_path, "data", "path")                                                     \
+  FIELD(image_root, "data", "image_root")                                                 \
+  FIELD(split, "data", "split")                                                           \
+  FIELD(validation_fraction, "data", "validation_fraction")                               \
+  FIELD(test_fraction, "data", "test_fraction")                                           \
+  FIELD(max_samples, "data", "max_samples")                                               \
+  FIELD(margin, "data", "margin")                                                         \
+  FIELD(align, "data", "align")                                                           \
+  FIELD(skip_malformed, "data", "skip_malformed")                                         \
+  FIELD(augment, "augment", "enabled")                                                    \
+  FIELD(augment_probability, "augment", "probability")                                    \
+  FIELD(optimizer, "optim", "optimizer")                                                  \
+  FIELD(learning_rate, "optim", "learning_rate")                                          \
+  FIELD(momentum, "optim", "momentum")                                                    \
+  FIELD(weight_decay, "optim", "weight_decay")                                            \
+  FIELD(schedule, "optim", "schedule")                                                    \
+  FIELD(step_epochs, "optim", "step_epochs")                                              \
+  FIELD(gamma, "optim", "gamma")                                                          \
+  FIELD(epochs, "train", "epochs")                                                        \
+  FIELD(batch_size, "train", "batch_size")                                                \
+  FIELD(seed, "train", "seed")                                                            \
+  FIELD(loader_threads, "train", "loader_threads")                                        \
+  FIELD(torch_threads, "train", "torch_threads")                                          \
+  FIELD(best_metric, "train", "best_metric")                                              \
+  FIELD(max_batches_per_epoch, "train", "max_batches_per_epoch")                          \
+  FIELD(output_dir, "train", "output_dir")                                                \
+  FIELD(device, "train", "device")
+
+bool same_kind(const json& value, const json& schema) {
+  if (schema.is_boolean()) return value.is_boolean();
+  if (schema.is_number_integer()) return value.is_number_integer();
+  if (schema.is_number()) return value.is_number();
+  if (schema.is_string()) return value.is_string();
+  return false;
+}
+
+const char* kind_name(const json& schema) {
+  if (schema.is_boolean()) return "true or false";
+  if (schema.is_number_integer()) return "an integer";
+  if (schema.is_number()) return "a number";
+  return "a string";
+}
+
+void check_against_schema(const json& config, const std::string& source) {
+  const json schema = default_config_json();
+  if (!config.is_object()) fail("{}: the configuration is not a table", source);
+  for (const auto& [section, table] : config.items()) {
+    if (!schema.contains(section))
+      fail("{}: unknown section [{}] (known: model, data, augment, optim, train)", source, section);
+    if (!table.is_object()) fail("{}: [{}] is not a table", source, section);
+    for (const auto& [key, value] : table.items()) {
+      if (!schema[section].contains(key)) fail("{}: unknown key {}.{}", source, section, key);
+      if (!same_kind(value, schema[section][key]))
+        fail("{}: {}.{} must be {}, got {}", source, section, key, kind_name(schema[section][key]),
+             value.dump());
+    }
+  }
+}
+
+void check_values(const TrainConfig& c, const std::string& source) {
+  auto one_of = [&](const std::string& key, const std::string& value,
+                    std::initializer_list<const char*> allowed) {
+    for (const char* a : allowed)
+      if (value == a) return;
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    fail("{}: {} = '{}' is not one of {}", source, key, value, list);
+  };
+  one_of("model.formulation", c.formulation, {"classification", "ldl"});
+  one_of("data.format", c.dataset_format, {"csv", "utkface", "megaage", "morph", "fgnet"});
+  one_of("data.split", c.split, {"random", "subject", "given"});
+  one_of("optim.optimizer", c.optimizer, {"adam", "sgd"});
+  one_of("optim.schedule", c.schedule, {"step", "cosine", "constant"});
+  one_of("train.best_metric", c.best_metric, {"mae", "ca3"});
+  one_of("train.device", c.device, {"auto", "cpu", "cuda"});
+  if (c.input_size < 64) fail("{}: model.input_size must be at least 64, got {}", source, c.input_size);
+  if (c.sigma <= 0) fail("{}: model.sigma must be positive", source);
+  if (c.epochs < 1) fail("{}: train.epochs must be at least 1", source);
+  if (c.batch_size < 1) fail("{}: train.batch_size must be at least 1", source);
+  if (c.learning_rate <= 0) fail("{}: optim.learning_rate must be positive", source);
+  if (c.margin < 0) fail("{}: data.margin must not be negative", source);
+  if (c.validation_fraction < 0 || c.test_fraction < 0 ||
+      c.validation_fraction + c.test_fraction >= 1)
+    fail("{}: data.validation_fraction + data.test_fraction must be in [0, 1)", source);
+  if (c.augment_probability < 0 || c.augment_probability > 1)
+    fail("{}: augment.probability must be in [0, 1]", source);
+}
+
+json toml_to_json(const toml::node& node) {
+  if (const auto* table = node.as_table()) {
+    json out = json::object();
+    for (const auto& [key, value] : *table) out[std::string(key.str())] = toml_to_json(value);
+    return out;
+  }
+  if (const auto* array = node.as_array()) {
+    json out = json::array();
+    for (const auto& value : *array) out.push_back(toml_to_json(value));
+    return out;
+  }
+  if (auto v = node.value_exact<bool>()) return *v;
+  if (auto v = node.value_exact<int64_t>()) return *v;
+  if (auto v = node.value_exact<double>()) return *v;
+  if (auto v = node.value_exact<std::string>()) return *v;
+  return json(nullptr);  // dates and times: rejected by the schema check
+}
+
+// "train.epochs=3": the value is parsed as the type of the key's default.
+void apply_override(json& config, const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  const auto dot = assignment.find('.');
+  if (equals == std::string::npos || dot == std::string::npos || dot > equals)
+    fail("--set '{}': expected section.key=value", assignment);
+  const std::string section = assignment.substr(0, dot);
+  const std::string key = assignment.substr(dot + 1, equals - dot - 1);
+  const std::string text = assignment.substr(equals + 1);
+  const json schema = default_config_json();
+  if (!schema.contains(section) || !schema[section].contains(key))
+    fail("--set '{}': unknown key {}.{}", assignment, section, key);
+  const json& kind = schema[section][key];
+  json value;
+  try {
+    if (kind.is_string()) {
+      value = text;
+    } else {
+      size_t used = 0;
+      if (kind.is_boolean()) {
+        if (text != "true" && text != "false") throw std::invalid_argument(text);
+        value = text == "true";
+        used = text.size();
+      } else if (kind.is_number_unsigned() || kind.is_number_integer()) {
+        value = std::stoll(text, &used);
+      } else {
+        value = std::stod(text, &used);
+      }
+      if (used != text.size()) throw std::invalid_argument(text);
+    }
+  } catch (const std::exception&) {
+    fail("--set '{}': {}.{} must be {}", assignment, section, key, kind_name(kind));
+  }
+  config[section][key] = value;
+}
+
+}  // namespace
+
+json default_config_json() { return to_json(TrainConfig{}); }
+
+json to_json(const TrainConfig& c) {
+  json out;
+#define FACEAGE_WRITE(member, section, key) out[section][key] = c.member;
+  FACEAGE_CONFIG_FIELDS(FACEAGE_WRITE)
+#undef FACEAGE_WRITE
+  return out;
+}
+
+TrainConfig config_from_json(const json& config, const std::string& source) {
+  check_against_schema(config, source);
+  TrainConfig c;
+#define FACEAGE_READ(member, section, key)                                 \
+  if (config.contains(section) && config[section].contains(key))          \
+    c.member = config[section][key].get<decltype(c.member)>();
+  FACEAGE_CONFIG_FIELDS(FACEAGE_READ)
+#undef FACEAGE_READ
+  check_values(c, source);
+  return c;
+}
+
+TrainConfig load_train_config(const std::string& path, const std::vector<std::string>& overrides) {
+  json config = json::object();
+  if (!path.empty()) {
+    try {
+      config = toml_to_json(toml::parse_file(path));
+    } catch (const toml::parse_error& e) {
+      fail("{}: line {}: {}", path, e.source().begin.line, e.description());
+    }
+  }
+  const std::string source = path.empty() ? "configuration" : path;
+  check_against_schema(config, source);
+  for (const std::string& assignment : overrides) apply_override(config, assignment);
+  return config_from_json(config, source);
+}
+
+}  // namespace faceage

@@ -1,0 +1,66 @@
+#pragma once
+// The training loop of paper §4: epochs of optimisation, then validation (MAE, CA(3/5/7));
+// the best checkpoint (by MAE, or CA(3) for MegaAge-style sets) and the last one are
+// kept in the output folder, with metrics as JSON lines. Rerunning the same command
+// resumes from the last checkpoint: no finished epoch is ever lost.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "faceage/learn/batch_source.h"
+#include "faceage/learn/checkpoint.h"
+#include "faceage/learn/metrics.h"
+#include "faceage/learn/model_file.h"
+#include "faceage/learn/train_config.h"
+
+namespace faceage {
+
+struct EpochRecord {
+  int epoch = 0;  // 0-based
+  double learning_rate = 0;
+  double train_loss = 0;
+  double validation_loss = 0;
+  AgeMetrics validation;
+  double train_images_per_second = 0;
+  double seconds = 0;
+  bool best = false;
+};
+nlohmann::json to_json(const EpochRecord& record);
+
+struct TrainingResult {
+  std::vector<EpochRecord> history;  // the epochs this call trained
+  bool interrupted = false;          // stopped by Ctrl-C / SIGTERM after a checkpoint
+  std::string best_checkpoint, last_checkpoint;
+};
+
+class Trainer {
+ public:
+  // `spec` describes the model to build (architecture, formulation, preprocessing).
+  Trainer(TrainConfig config, ModelSpec spec, BatchSource& train, BatchSource& validation);
+
+  // Trains the epochs not yet in output_dir/last.safetensors.
+  TrainingResult run();
+
+  // Called after each epoch (e.g. by tests); return false to stop early.
+  std::function<bool(const EpochRecord&)> on_epoch_end;
+
+ private:
+  double train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimizer& optimizer,
+                         double& images_per_second);
+  bool improves(const AgeMetrics& metrics, const TrainingProgress& progress) const;
+
+  TrainConfig config_;
+  ModelSpec spec_;
+  BatchSource& train_;
+  BatchSource& validation_;
+  torch::Device device_;
+};
+
+// Folder layout of a run.
+std::string last_checkpoint_path(const std::string& output_dir);
+std::string best_checkpoint_path(const std::string& output_dir);
+std::string metrics_path(const std::string& output_dir);
+
+}  // namespace faceage

@@ -14,6 +14,7 @@
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/optimization.h"
 #include "faceage/learn/progress.h"
+#include "faceage/learn/report.h"
 #include "faceage/nn/weights.h"
 
 namespace faceage {
@@ -191,6 +192,7 @@ TrainingResult Trainer::run() {
     save_checkpoint(result.last_checkpoint, *network, *optimizer, spec_, config_, progress);
     history.push_back(to_json(record));
     write_history(metrics_path(config_.output_dir), history);
+    write_training_curves(config_.output_dir + "/curves.png", history);
 
     spdlog::info("epoch {}/{}: lr {:.2e} train loss {:.4f} val loss {:.4f} MAE {:.3f} CA3 {:.1f} "
                  "CA5 {:.1f} CA7 {:.1f} ({:.1f} img/s){}",

@@ -1,0 +1,117 @@
+#include "faceage/io/plot.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+
+namespace faceage {
+namespace {
+
+const cv::Scalar kBlack(0, 0, 0), kGrey(200, 200, 200), kWhite(255, 255, 255);
+const cv::Scalar kColours[] = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44},
+                               {40, 39, 214},  {189, 103, 148}, {75, 86, 140}};
+constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
+
+void text(cv::Mat& image, const std::string& s, cv::Point at, double scale = 0.4,
+          cv::Scalar colour = kBlack) {
+  cv::putText(image, s, at, kFont, scale, colour, 1, cv::LINE_AA);
+}
+
+std::string tick_label(double v) {
+  return std::abs(v) >= 100 || v == std::floor(v) ? fmt::format("{:.0f}", v)
+                                                  : fmt::format("{:.2g}", v);
+}
+
+}  // namespace
+
+cv::Mat line_chart(const std::string& title, const std::string& x_label,
+                   const std::vector<Series>& series, cv::Size size) {
+  cv::Mat image(size, CV_8UC3, kWhite);
+  const int left = 60, right = 20, top = 30, bottom = 45;
+  const cv::Rect area(left, top, size.width - left - right, size.height - top - bottom);
+  double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+  for (const Series& s : series)
+    for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+      if (!std::isfinite(s.y[i])) continue;
+      x0 = std::min(x0, s.x[i]), x1 = std::max(x1, s.x[i]);
+      y0 = std::min(y0, s.y[i]), y1 = std::max(y1, s.y[i]);
+    }
+  if (x0 > x1) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  if (x1 == x0) x1 = x0 + 1;
+  if (y1 == y0) y1 = y0 + 1;
+  const double pad = (y1 - y0) * 0.05;
+  y0 -= pad, y1 += pad;
+  auto to_pixel = [&](double x, double y) {
+    return cv::Point(area.x + static_cast<int>((x - x0) / (x1 - x0) * area.width),
+                     area.y + area.height - static_cast<int>((y - y0) / (y1 - y0) * area.height));
+  };
+  for (int i = 0; i <= 4; ++i) {
+    const double y = y0 + (y1 - y0) * i / 4, x = x0 + (x1 - x0) * i / 4;
+    const cv::Point py = to_pixel(x0, y), px = to_pixel(x, y0);
+    cv::line(image, py, {area.x + area.width, py.y}, kGrey);
+    text(image, tick_label(y), {4, py.y + 4});
+    text(image, tick_label(x), {px.x - 8, area.y + area.height + 15});
+  }
+  cv::rectangle(image, area, kBlack);
+  text(image, title, {left, 20}, 0.5);
+  text(image, x_label, {area.x + area.width / 2 - 20, size.height - 8});
+  for (size_t k = 0; k < series.size(); ++k) {
+    const Series& s = series[k];
+    const cv::Scalar colour = kColours[k % std::size(kColours)];
+    for (size_t i = 1; i < s.x.size() && i < s.y.size(); ++i)
+      if (std::isfinite(s.y[i - 1]) && std::isfinite(s.y[i]))
+        cv::line(image, to_pixel(s.x[i - 1], s.y[i - 1]), to_pixel(s.x[i], s.y[i]), colour, 2,
+                 cv::LINE_AA);
+    if (s.x.size() == 1) cv::circle(image, to_pixel(s.x[0], s.y[0]), 3, colour, -1);
+    const cv::Point legend(area.x + area.width - 150, area.y + 15 + 16 * static_cast<int>(k));
+    cv::line(image, legend, legend + cv::Point(20, 0), colour, 2);
+    text(image, s.name, legend + cv::Point(25, 4));
+  }
+  return image;
+}
+
+cv::Mat heat_map(const std::string& title, const std::string& x_label, const std::string& y_label,
+                 const std::vector<std::vector<double>>& counts, double axis_max, cv::Size size) {
+  cv::Mat image(size, CV_8UC3, kWhite);
+  const int left = 50, top = 30, bottom = 45, right = 20;
+  const cv::Rect area(left, top, size.width - left - right, size.height - top - bottom);
+  const int rows = static_cast<int>(counts.size());
+  const int columns = rows > 0 ? static_cast<int>(counts[0].size()) : 0;
+  double peak = 0;
+  for (const auto& row : counts)
+    for (double c : row) peak = std::max(peak, c);
+  if (rows > 0 && columns > 0 && peak > 0) {
+    cv::Mat cells(rows, columns, CV_8UC1, cv::Scalar(0));
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < columns; ++c)
+        cells.at<uchar>(rows - 1 - r, c) = static_cast<uchar>(
+            255.0 * std::log1p(counts[static_cast<size_t>(r)][static_cast<size_t>(c)]) /
+            std::log1p(peak));
+    cv::Mat coloured;
+    cv::applyColorMap(255 - cells, coloured, cv::COLORMAP_BONE);
+    cv::resize(coloured, image(area), area.size(), 0, 0, cv::INTER_NEAREST);
+  }
+  cv::rectangle(image, area, kBlack);
+  // Diagonal: perfect predictions.
+  cv::line(image, {area.x, area.y + area.height}, {area.x + area.width, area.y}, {40, 39, 214}, 1,
+           cv::LINE_AA);
+  for (int i = 0; i <= 5; ++i) {
+    const double v = axis_max * i / 5;
+    text(image, tick_label(v), {area.x + area.width * i / 5 - 6, area.y + area.height + 15});
+    text(image, tick_label(v), {8, area.y + area.height - area.height * i / 5 + 4});
+  }
+  text(image, title, {left, 20}, 0.5);
+  text(image, x_label, {area.x + area.width / 2 - 30, size.height - 8});
+  text(image, y_label, {4, area.y - 6});
+  return image;
+}
+
+cv::Mat hstack(const std::vector<cv::Mat>& panels) {
+  cv::Mat out;
+  cv::hconcat(panels, out);
+  return out;
+}
+
+}  // namespace faceage

@@ -1,0 +1,28 @@
+#pragma once
+// Small charts drawn with OpenCV, so training curves and confusion plots need no
+// plotting library: line charts of named series and a count heat map.
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace faceage {
+
+struct Series {
+  std::string name;
+  std::vector<double> x, y;
+};
+
+// One panel with axes, ticks, a legend and a line per series.
+cv::Mat line_chart(const std::string& title, const std::string& x_label,
+                   const std::vector<Series>& series, cv::Size size = {640, 400});
+
+// counts[row][column] as a heat map (log scale), rows drawn bottom-up, with axis labels.
+cv::Mat heat_map(const std::string& title, const std::string& x_label, const std::string& y_label,
+                 const std::vector<std::vector<double>>& counts, double axis_max,
+                 cv::Size size = {560, 560});
+
+// Side by side, same height.
+cv::Mat hstack(const std::vector<cv::Mat>& panels);
+
+}  // namespace faceage

@@ -7,6 +7,7 @@
 
 #include "faceage/core/error.h"
 #include "faceage/nn/resnet.h"
+#include "faceage/nn/vgg.h"
 
 namespace faceage {
 namespace {
@@ -14,18 +15,20 @@ namespace {
 using Factory = std::function<std::shared_ptr<AgeNet>(const AgeNetOptions&)>;
 
 const std::map<std::string, Factory>& factories() {
-  using nn::BlockKind;
+  const auto resnet = [](nn::ResNetShape (*shape)()) {
+    return [shape](const AgeNetOptions& o) -> std::shared_ptr<AgeNet> {
+      return std::make_shared<nn::ResNet>(o, shape());
+    };
+  };
   static const std::map<std::string, Factory> table = {
-      {"resnet18", [](const AgeNetOptions& o) {
-         return std::make_shared<nn::ResNet>(o, nn::ResNetShape{BlockKind::kBasic, {2, 2, 2, 2}});
+      {"vgg16_bn",
+       [](const AgeNetOptions& o) -> std::shared_ptr<AgeNet> {
+         return std::make_shared<nn::Vgg>(o, nn::vgg16_config());
        }},
-      {"resnet34", [](const AgeNetOptions& o) {
-         return std::make_shared<nn::ResNet>(o, nn::ResNetShape{BlockKind::kBasic, {3, 4, 6, 3}});
-       }},
-      {"resnet50", [](const AgeNetOptions& o) {
-         return std::make_shared<nn::ResNet>(o,
-                                             nn::ResNetShape{BlockKind::kBottleneck, {3, 4, 6, 3}});
-       }},
+      {"resnet18", resnet(nn::resnet18_shape)},
+      {"resnet34", resnet(nn::resnet34_shape)},
+      {"resnet50", resnet(nn::resnet50_shape)},
+      {"seresnext50_32x4d", resnet(nn::seresnext50_32x4d_shape)},
   };
   return table;
 }

@@ -1,7 +1,9 @@
 #include "faceage/nn/resnet.h"
 
+#include "faceage/core/error.h"
 #include "faceage/nn/layers.h"
 #include "faceage/nn/multitask_head.h"
+#include "faceage/nn/squeeze_excitation.h"
 
 namespace faceage::nn {
 namespace {
@@ -28,27 +30,36 @@ struct BasicBlockImpl : torch::nn::Module {
 };
 TORCH_MODULE(BasicBlock);
 
-// torchvision's Bottleneck (v1.5: the stride sits on the 3x3 convolution).
+// torchvision's Bottleneck (v1.5: the stride sits on the 3x3 convolution), which is also
+// timm's ResNeXt block when groups > 1, and its SE-ResNeXt block with the SE gate applied
+// to bn3's output before the residual add.
 struct BottleneckImpl : torch::nn::Module {
   static constexpr int64_t kExpansion = 4;
-  BottleneckImpl(int64_t inplanes, int64_t planes, int64_t stride, torch::nn::Sequential down)
-      : conv1(register_module("conv1", conv2d(inplanes, planes, 1))),
-        bn1(register_module("bn1", batch_norm(planes))),
-        conv2(register_module("conv2", conv2d(planes, planes, 3, stride, 1))),
-        bn2(register_module("bn2", batch_norm(planes))),
-        conv3(register_module("conv3", conv2d(planes, planes * kExpansion, 1))),
-        bn3(register_module("bn3", batch_norm(planes * kExpansion))),
-        downsample(down) {
+  BottleneckImpl(int64_t inplanes, int64_t planes, int64_t stride, torch::nn::Sequential down,
+                 const ResNetShape& shape)
+      : downsample(down) {
+    const int64_t width = planes * shape.width_per_group / 64 * shape.groups;
+    const int64_t out_channels = planes * kExpansion;
+    conv1 = register_module("conv1", conv2d(inplanes, width, 1));
+    bn1 = register_module("bn1", batch_norm(width));
+    conv2 = register_module("conv2", conv2d(width, width, 3, stride, 1, shape.groups));
+    bn2 = register_module("bn2", batch_norm(width));
+    conv3 = register_module("conv3", conv2d(width, out_channels, 1));
+    bn3 = register_module("bn3", batch_norm(out_channels));
+    if (shape.squeeze_excitation)
+      se = register_module("se", SqueezeExcitation(out_channels, out_channels / 16));
     if (downsample) register_module("downsample", downsample);
   }
   torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor out = torch::relu(bn1(conv1(x)));
     out = torch::relu(bn2(conv2(out)));
     out = bn3(conv3(out));
+    if (se) out = se(out);
     return torch::relu(out + (downsample ? downsample->forward(x) : x));
   }
-  torch::nn::Conv2d conv1, conv2, conv3;
-  torch::nn::BatchNorm2d bn1, bn2, bn3;
+  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
+  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+  SqueezeExcitation se{nullptr};
   torch::nn::Sequential downsample;
 };
 TORCH_MODULE(Bottleneck);
@@ -59,14 +70,27 @@ int64_t expansion(BlockKind block) {
 
 }  // namespace
 
+ResNetShape resnet18_shape() { return {BlockKind::kBasic, {2, 2, 2, 2}}; }
+ResNetShape resnet34_shape() { return {BlockKind::kBasic, {3, 4, 6, 3}}; }
+ResNetShape resnet50_shape() { return {BlockKind::kBottleneck, {3, 4, 6, 3}}; }
+ResNetShape seresnext50_32x4d_shape() {
+  return {BlockKind::kBottleneck, {3, 4, 6, 3}, /*groups=*/32, /*width_per_group=*/4,
+          /*squeeze_excitation=*/true};
+}
+
 ResNet::ResNet(const AgeNetOptions& options, const ResNetShape& shape) : AgeNet(options) {
+  if (shape.blocks_per_layer.size() != 4)
+    fail("ResNet: blocks_per_layer needs 4 entries, got {}", shape.blocks_per_layer.size());
+  if (shape.block == BlockKind::kBasic && (shape.groups != 1 || shape.width_per_group != 64 ||
+                                           shape.squeeze_excitation))
+    fail("ResNet: groups, width_per_group and squeeze_excitation need bottleneck blocks");
   conv1_ = register_module("conv1", conv2d(3, 64, 7, 2, 3));
   bn1_ = register_module("bn1", batch_norm(64));
   const auto& n = shape.blocks_per_layer;
-  layer1_ = register_module("layer1", make_layer(shape.block, 64, n.at(0), 1));
-  layer2_ = register_module("layer2", make_layer(shape.block, 128, n.at(1), 2));
-  layer3_ = register_module("layer3", make_layer(shape.block, 256, n.at(2), 2));
-  layer4_ = register_module("layer4", make_layer(shape.block, 512, n.at(3), 2));
+  layer1_ = register_module("layer1", make_layer(shape, 64, n[0], 1));
+  layer2_ = register_module("layer2", make_layer(shape, 128, n[1], 2));
+  layer3_ = register_module("layer3", make_layer(shape, 256, n[2], 2));
+  layer4_ = register_module("layer4", make_layer(shape, 512, n[3], 2));
   const int64_t features = 512 * expansion(shape.block);
   const int64_t layer2_channels = 128 * expansion(shape.block);
   const int64_t head_inputs =
@@ -80,9 +104,9 @@ ResNet::ResNet(const AgeNetOptions& options, const ResNetShape& shape) : AgeNet(
   init_like_torchvision(*this);
 }
 
-torch::nn::Sequential ResNet::make_layer(BlockKind block, int64_t planes, int64_t blocks,
-                                         int64_t stride) {
-  const int64_t out_channels = planes * expansion(block);
+torch::nn::Sequential ResNet::make_layer(const ResNetShape& shape, int64_t planes,
+                                         int64_t blocks, int64_t stride) {
+  const int64_t out_channels = planes * expansion(shape.block);
   torch::nn::Sequential downsample{nullptr};
   if (stride != 1 || inplanes_ != out_channels)
     downsample = torch::nn::Sequential(conv2d(inplanes_, out_channels, 1, stride),
@@ -91,10 +115,10 @@ torch::nn::Sequential ResNet::make_layer(BlockKind block, int64_t planes, int64_
   for (int64_t i = 0; i < blocks; ++i) {
     const int64_t block_stride = i == 0 ? stride : 1;
     torch::nn::Sequential block_downsample = i == 0 ? downsample : torch::nn::Sequential{nullptr};
-    if (block == BlockKind::kBasic)
+    if (shape.block == BlockKind::kBasic)
       layer->push_back(BasicBlock(inplanes_, planes, block_stride, block_downsample));
     else
-      layer->push_back(Bottleneck(inplanes_, planes, block_stride, block_downsample));
+      layer->push_back(Bottleneck(inplanes_, planes, block_stride, block_downsample, shape));
     inplanes_ = out_channels;
   }
   return layer;

@@ -1,7 +1,11 @@
 #pragma once
-// ResNet-18/34/50 with torchvision's state-dict names (conv1, bn1, layerN.M.convK,
-// layerN.M.downsample.{0,1}, fc) so torchvision's ImageNet weights load by name.
-// The 1000-way classifier is replaced by the age head; multi-task heads per paper §4.6.
+// The ResNet family with torchvision's / timm's state-dict names (conv1, bn1,
+// layerN.M.{convK,bnK,se.fc1,se.fc2,downsample.0,downsample.1}, fc), so ImageNet weights
+// load by name:
+//   ResNet-18/34/50            torchvision resnet18/34/50
+//   SE-ResNeXt-50 (32x4d)      timm seresnext50_32x4d (grouped 3x3, SE after bn3)
+// The 1000-way classifier is replaced by the age head; multi-task heads per paper §4.6
+// read layer2's output.
 #include <vector>
 
 #include "faceage/nn/age_net.h"
@@ -13,7 +17,15 @@ enum class BlockKind { kBasic, kBottleneck };
 struct ResNetShape {
   BlockKind block;
   std::vector<int64_t> blocks_per_layer;  // four entries
+  int64_t groups = 1;                     // ResNeXt cardinality (bottleneck only)
+  int64_t width_per_group = 64;           // 4 for 32x4d: bottleneck width = planes * 2
+  bool squeeze_excitation = false;        // SE gate after bn3 (bottleneck only)
 };
+
+ResNetShape resnet18_shape();
+ResNetShape resnet34_shape();
+ResNetShape resnet50_shape();
+ResNetShape seresnext50_32x4d_shape();
 
 class ResNet : public AgeNet {
  public:
@@ -21,7 +33,7 @@ class ResNet : public AgeNet {
   AgeNetOutput forward(torch::Tensor images) override;
 
  private:
-  torch::nn::Sequential make_layer(BlockKind block, int64_t planes, int64_t blocks,
+  torch::nn::Sequential make_layer(const ResNetShape& shape, int64_t planes, int64_t blocks,
                                    int64_t stride);
 
   int64_t inplanes_ = 64;

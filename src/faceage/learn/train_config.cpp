@@ -22,6 +22,7 @@ using json = nlohmann::json;
   FIELD(dataset_path, "data", "path")                                                     \
   FIELD(image_root, "data", "image_root")                                                 \
   FIELD(split, "data", "split")                                                           \
+  FIELD(validation_path, "data", "validation_path")                                       \
   FIELD(validation_fraction, "data", "validation_fraction")                               \
   FIELD(test_fraction, "data", "test_fraction")                                           \
   FIELD(max_samples, "data", "max_samples")                                               \
@@ -29,7 +30,18 @@ using json = nlohmann::json;
   FIELD(align, "data", "align")                                                           \
   FIELD(skip_malformed, "data", "skip_malformed")                                         \
   FIELD(augment, "augment", "enabled")                                                    \
-  FIELD(augment_probability, "augment", "probability")                                    \
+  FIELD(augmentation.flip_probability, "augment", "flip_probability")                      \
+  FIELD(augmentation.hsv_probability, "augment", "hsv_probability")                        \
+  FIELD(augmentation.hue_shift_limit, "augment", "hue_shift_limit")                        \
+  FIELD(augmentation.saturation_shift_limit, "augment", "saturation_shift_limit")          \
+  FIELD(augmentation.value_shift_limit, "augment", "value_shift_limit")                    \
+  FIELD(augmentation.gamma_probability, "augment", "gamma_probability")                    \
+  FIELD(augmentation.gamma_min, "augment", "gamma_min")                                    \
+  FIELD(augmentation.gamma_max, "augment", "gamma_max")                                    \
+  FIELD(augmentation.brightness_contrast_probability, "augment",                           \
+        "brightness_contrast_probability")                                                 \
+  FIELD(augmentation.brightness_limit, "augment", "brightness_limit")                      \
+  FIELD(augmentation.contrast_limit, "augment", "contrast_limit")                          \
   FIELD(optimizer, "optim", "optimizer")                                                  \
   FIELD(learning_rate, "optim", "learning_rate")                                          \
   FIELD(momentum, "optim", "momentum")                                                    \
@@ -103,8 +115,11 @@ void check_values(const TrainConfig& c, const std::string& source) {
   if (c.validation_fraction < 0 || c.test_fraction < 0 ||
       c.validation_fraction + c.test_fraction >= 1)
     fail("{}: data.validation_fraction + data.test_fraction must be in [0, 1)", source);
-  if (c.augment_probability < 0 || c.augment_probability > 1)
-    fail("{}: augment.probability must be in [0, 1]", source);
+  try {
+    check_augmentation(c.augmentation);
+  } catch (const Error& e) {
+    fail("{}: [augment] {}", source, e.what());
+  }
 }
 
 json toml_to_json(const toml::node& node) {

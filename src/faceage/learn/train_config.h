@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faceage/data/augmentation.h"
+
 namespace faceage {
 
 struct TrainConfig {
@@ -23,15 +25,16 @@ struct TrainConfig {
   std::string dataset_path;
   std::string image_root;                  // for CSV paths; "" = the CSV's folder
   std::string split = "random";            // random | subject | given
+  std::string validation_path;             // a separate validation set: no split then
   double validation_fraction = 0.1;
   double test_fraction = 0.1;
   int64_t max_samples = 0;                 // 0 = all; else a seeded subset (quick runs)
   double margin = 0.0;
   bool align = false;
   bool skip_malformed = true;
-  // [augment]
+  // [augment] (paper §4.5)
   bool augment = true;
-  double augment_probability = 0.3;
+  AugmentationOptions augmentation;
   // [optim]
   std::string optimizer = "adam";   // adam | sgd
   double learning_rate = 1e-3;

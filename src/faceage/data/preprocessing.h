@@ -6,6 +6,10 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <torch/torch.h>
+
+#include "faceage/data/sample.h"
 
 namespace faceage {
 
@@ -19,7 +23,29 @@ struct Preprocessing {
 };
 
 nlohmann::json to_json(const Preprocessing& preprocessing);
-// Throws faceage::Error naming the bad field.
+// Missing fields keep their defaults; an unknown field, a wrong type or a bad value
+// (size outside [8, 4096], negative margin, colour order not rgb/bgr, std <= 0) throws
+// faceage::Error naming the field.
 Preprocessing preprocessing_from_json(const nlohmann::json& json);
+
+// Throws faceage::Error naming the first bad field.
+void check_preprocessing(const Preprocessing& preprocessing);
+
+// The face scaled to input_size x input_size (area averaging when shrinking, bilinear
+// when enlarging); the aspect ratio is not kept, as the reference's Resize((s, s)).
+cv::Mat resize_to_input(const cv::Mat& face, int input_size);
+
+// The 8-bit BGR face the network sees before augmentation: the sample's crop
+// (face/crop.h, when align is on) resized to input_size. When nothing needs changing it
+// shares pixels with `image`.
+cv::Mat prepare_face(const cv::Mat& image, const Sample& sample,
+                     const Preprocessing& preprocessing);
+
+// Writes an input_size-square 8-bit BGR face as a normalised CHW float image in the
+// model's colour order: (pixel / 255 - mean) / std. `chw` holds 3 * size * size floats.
+void write_input_tensor(const cv::Mat& face, const Preprocessing& preprocessing, float* chw);
+
+// The same as a [3, size, size] tensor; a face of another size is resized first.
+torch::Tensor to_input_tensor(const cv::Mat& face, const Preprocessing& preprocessing);
 
 }  // namespace faceage

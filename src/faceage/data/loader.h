@@ -1,0 +1,89 @@
+#pragma once
+// The batched loader: worker threads decode, crop, resize, augment and normalise batches
+// ahead of the trainer (a bounded prefetch queue), so training does not wait on data.
+//
+// Determinism: an epoch's order is a seeded shuffle of (seed, epoch); each batch is built
+// whole by one worker; batches are handed out in order; a sample's augmentation is
+// seeded by (seed, epoch, sample index). Output order and content are therefore the same
+// for the same seed whatever the thread count or timing.
+//
+// Bad images (unreadable, undecodable, a face box outside the image): the sample is left
+// out of its batch (that batch is smaller), counted in report(), and the first ones are
+// kept as examples; a batch with no good image is not handed out at all. Training goes on.
+// Any other error (a bug, out of memory) is rethrown by next().
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "faceage/data/augmentation.h"
+#include "faceage/data/batch.h"
+#include "faceage/data/preprocessing.h"
+#include "faceage/data/sample.h"
+
+namespace faceage {
+
+struct LoaderOptions {
+  size_t batch_size = 32;
+  bool shuffle = true;      // a new seeded order every epoch (validation: false)
+  bool drop_last = false;   // leave out the last, smaller batch of an epoch
+  uint64_t seed = 0;
+  int threads = 2;              // worker threads; 0 builds each batch in next()'s caller
+  size_t prefetch_batches = 4;  // at most this many batches built ahead of the consumer
+  Preprocessing preprocessing;
+  bool augment = false;  // training: true; validation and test: false
+  AugmentationOptions augmentation;
+};
+
+struct SkippedImage {
+  size_t sample_index = 0;
+  std::string image_path;
+  std::string reason;
+};
+
+struct LoaderReport {
+  static constexpr size_t kMaxExamples = 10;
+  size_t images_loaded = 0;     // over all epochs so far
+  size_t images_skipped = 0;    // bad images, each time one was met
+  size_t distinct_skipped = 0;  // different bad images
+  std::vector<SkippedImage> skipped_examples;  // the first kMaxExamples different ones
+  std::string summary() const;
+};
+
+// The order an epoch visits the samples: 0..n-1, shuffled by (seed, epoch) if asked.
+std::vector<size_t> epoch_order(size_t sample_count, uint64_t seed, uint64_t epoch, bool shuffle);
+
+// One sample as the network sees it, as 8-bit BGR: read, crop (when aligned), resize,
+// augment (when options.augment) with the seed of (options.seed, epoch, index).
+// Throws faceage::Error for a bad image.
+cv::Mat load_face(const Sample& sample, const LoaderOptions& options, uint64_t epoch, size_t index);
+
+class DataLoader {
+ public:
+  // Throws faceage::Error for bad options. Starts the worker threads (idle until an epoch starts).
+  DataLoader(std::vector<Sample> samples, LoaderOptions options);
+  ~DataLoader();  // stops and joins the workers, also in the middle of an epoch
+  DataLoader(const DataLoader&) = delete;
+  DataLoader& operator=(const DataLoader&) = delete;
+
+  // Begins (or restarts) an epoch; batches of an unfinished earlier epoch are dropped.
+  void start_epoch(uint64_t epoch);
+  // The epoch's next batch in order, or nothing when the epoch is over.
+  // Throws faceage::Error if no epoch was started.
+  std::optional<Batch> next();
+
+  size_t batches_per_epoch() const;
+  const std::vector<Sample>& samples() const;
+  const LoaderOptions& options() const;
+  LoaderReport report() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace faceage

@@ -1,0 +1,25 @@
+#pragma once
+// Dataset rows as CSV: the reference implementation's columns
+// (photo, age, deg, box1, box2, box3, box4, optional gender, race) plus ours (subject).
+#include <string>
+#include <vector>
+
+#include "faceage/data/read_report.h"
+#include "faceage/data/sample.h"
+
+namespace faceage {
+
+// Reads a CSV with a header row. Columns are found by name (any case, any order; others
+// are ignored): the image is `photo` (or image_path, image, path, file, filename), then
+// `age` (required), `gender`, `race` (or ethnicity), `subject` (or MORPH's id_num), `deg` (or angle) and the
+// face box `box1..box4` = x1, y1, x2, y2 (or x1, y1, x2, y2). Empty optional fields mean
+// unknown. Relative image paths resolve against options.image_root, else the CSV's folder.
+// A malformed row (wrong field count, bad number, age outside [0, 130], bad box) is an
+// error naming the file and line, or skipped and counted (options.on_malformed).
+ReadResult read_samples_csv(const std::string& path, const ReadOptions& options = {});
+
+// Writes the rows with the columns above, atomically. Image paths under the CSV's folder
+// are written relative to it, so the folder can move as a whole.
+void write_samples_csv(const std::string& path, const std::vector<Sample>& samples);
+
+}  // namespace faceage

@@ -1,0 +1,52 @@
+#pragma once
+// The one face crop, shared by training and prediction (paper §4.3, §4.5): rotate the
+// photo by the alignment angle on an expanded canvas, then cut out the face box grown by
+// a margin ratio. Images are 8-bit BGR cv::Mat, as everywhere in the pipeline.
+#include <optional>
+
+#include <opencv2/core.hpp>
+
+#include "faceage/data/sample.h"
+
+namespace faceage {
+
+// A rotation about the image centre onto a canvas large enough to hold the whole rotated
+// image, so no corner is cut off. Positive angles turn the picture counter-clockwise on
+// screen (cv::getRotationMatrix2D's convention). Points are in pixel-index coordinates:
+// (0, 0) is the centre of the top-left pixel.
+struct ExpandedRotation {
+  cv::Matx23d transform;  // source point -> rotated canvas point
+  cv::Size canvas;        // size of the rotated image
+};
+
+ExpandedRotation expanded_rotation(cv::Size image_size, double angle_degrees);
+
+// Where a point of the source image lies in the rotated image (e.g. MTCNN landmarks).
+cv::Point2d rotate_point(const ExpandedRotation& rotation, cv::Point2d point);
+
+// The whole image rotated (bilinear, black corners), canvas sized by expanded_rotation.
+cv::Mat rotate_expanded(const cv::Mat& image, double angle_degrees);
+
+// The box with width and height multiplied by (1 + margin) about its centre; sides that
+// leave the image are moved to the image border (paper §4.5: "we simply take the border
+// of the image"). Throws faceage::Error for a negative margin or an inverted box.
+FaceBox expand_box(const FaceBox& box, double margin, cv::Size image_size);
+
+// The box as whole pixels: edges rounded to the nearest pixel boundary, clamped to the
+// image. Throws faceage::Error when nothing of the box lies inside the image.
+cv::Rect pixel_rect(const FaceBox& box, cv::Size image_size);
+
+// The face as its own image (never sharing pixels with `image`):
+// - angle and box: rotate by the angle, crop the box (in the rotated frame) grown by margin;
+// - box only: the same without rotation;
+// - angle only: the whole rotated image;
+// - neither (pre-aligned sets such as UTKFace): the whole image.
+// The rotation is computed only for the cropped region, so a crop costs its own size.
+cv::Mat crop_face(const cv::Mat& image, const std::optional<double>& angle_degrees,
+                  const std::optional<FaceBox>& box, double margin);
+
+inline cv::Mat crop_face(const cv::Mat& image, const Sample& sample, double margin) {
+  return crop_face(image, sample.angle, sample.box, margin);
+}
+
+}  // namespace faceage

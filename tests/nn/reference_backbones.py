@@ -107,10 +107,11 @@ def vgg_features(model, x):
     return middle, model.classifier[:6](pooled)
 
 
-def build(arch):
+def build(arch, vgg_dropout=0.0):
+    """The backbone with a 101-way head; bench/bench_backbones.py builds its models here too."""
     if arch == "vgg16_bn":
-        # Dropout off so train-mode outputs are deterministic on both sides.
-        model = torchvision.models.vgg16_bn(weights=None, dropout=0.0)
+        # Dropout off by default so train-mode outputs are deterministic on both sides.
+        model = torchvision.models.vgg16_bn(weights=None, dropout=vgg_dropout)
         model.classifier[6] = nn.Linear(4096, NUM_AGES)
     elif arch == "seresnext50_32x4d":
         model = SeResNeXt50(NUM_AGES)

@@ -1,0 +1,138 @@
+// Throughput of each backbone in LibTorch C++: forward (eval, no grad) and one training
+// step (forward, LDL loss, backward, Adam) in images/s, the median of timed iterations
+// after warm-up. bench/bench_backbones.py measures the same in PyTorch eager; the two
+// tables line up row by row (docs/performance.md).
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "faceage/learn/losses.h"
+#include "faceage/nn/age_net.h"
+
+namespace {
+
+struct Settings {
+  std::vector<std::string> backbones = faceage::architectures();
+  std::vector<int64_t> sizes = {224, 112};
+  std::vector<std::string> modes = {"forward", "train"};
+  int64_t batch = 16;
+  int iterations = 3;
+  int warmup = 1;
+  int threads = 2;
+  bool json = false;
+};
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// Seconds per call of `step`, median over `iterations` after `warmup` untimed calls
+// (the first calls pick convolution algorithms and allocate optimiser state).
+template <typename Step>
+double time_step(const Settings& settings, Step step) {
+  for (int i = 0; i < settings.warmup; ++i) step();
+  std::vector<double> seconds;
+  for (int i = 0; i < settings.iterations; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    step();
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return median(seconds);
+}
+
+double forward_images_per_second(faceage::AgeNet& net, const torch::Tensor& images,
+                                 const Settings& settings) {
+  net.eval();
+  torch::NoGradGuard no_grad;
+  return images.size(0) / time_step(settings, [&] { net.forward(images); });
+}
+
+// LDL as the paper trains (σ = 2, λ = 1, §3.2); Adam at a fine-tuning learning rate.
+double train_images_per_second(faceage::AgeNet& net, const torch::Tensor& images,
+                               const Settings& settings) {
+  net.train();
+  torch::optim::Adam optimizer(net.parameters(), torch::optim::AdamOptions(1e-4));
+  const torch::Tensor ages = torch::randint(0, 101, {images.size(0)}, torch::kFloat);
+  return images.size(0) / time_step(settings, [&] {
+           optimizer.zero_grad();
+           const faceage::AgeNetOutput output = net.forward(images);
+           faceage::ldl_loss(output.age_logits, ages, 2.0, 1.0).total.backward();
+           optimizer.step();
+         });
+}
+
+std::string cell(double value) { return value > 0 ? fmt::format("{:.2f}", value) : "-"; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings settings;
+  CLI::App app{"Images/s of each backbone: forward (eval) and training step (Adam, LDL)"};
+  app.add_option("--backbones", settings.backbones, "Architectures to measure")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--sizes", settings.sizes, "Square input sizes in pixels")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--modes", settings.modes, "forward, train or both")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"forward", "train"}))
+      ->capture_default_str();
+  app.add_option("--batch", settings.batch, "Images per call")->capture_default_str();
+  app.add_option("--iterations", settings.iterations, "Timed calls (median)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--warmup", settings.warmup, "Untimed calls first")->capture_default_str();
+  app.add_option("--threads", settings.threads, "torch::set_num_threads")->capture_default_str();
+  app.add_flag("--json", settings.json, "Print one JSON object per row instead of a table");
+  CLI11_PARSE(app, argc, argv);
+
+  torch::set_num_threads(settings.threads);
+  torch::manual_seed(0);
+  const auto wants = [&](const std::string& mode) {
+    return std::find(settings.modes.begin(), settings.modes.end(), mode) != settings.modes.end();
+  };
+  if (!settings.json) {
+    std::cout << fmt::format("LibTorch C++ {}, {} threads, batch {}, median of {} after {} warm-up\n\n",
+                             TORCH_VERSION, settings.threads, settings.batch,
+                             settings.iterations, settings.warmup)
+              << "| backbone | px | forward img/s | train img/s |\n|---|---:|---:|---:|\n";
+  }
+  try {
+    for (const std::string& backbone : settings.backbones) {
+      for (const int64_t size : settings.sizes) {
+        faceage::AgeNetOptions options;
+        options.architecture = backbone;
+        const std::shared_ptr<faceage::AgeNet> net = faceage::make_age_net(options);
+        const torch::Tensor images = torch::randn({settings.batch, 3, size, size});
+        const double forward = wants("forward") ? forward_images_per_second(*net, images, settings) : 0;
+        const double train = wants("train") ? train_images_per_second(*net, images, settings) : 0;
+        if (settings.json)
+          std::cout << nlohmann::json{{"implementation", "libtorch"}, {"backbone", backbone},
+                                      {"size", size}, {"batch", settings.batch},
+                                      {"forward_images_per_second", forward},
+                                      {"train_images_per_second", train}}
+                           .dump()
+                    << std::endl;
+        else
+          std::cout << fmt::format("| {} | {} | {} | {} |", backbone, size, cell(forward),
+                                   cell(train))
+                    << std::endl;
+      }
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "bench_backbones: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <vector>
+
+#include <ATen/Parallel.h>
 
 #include "faceage/core/error.h"
 
@@ -28,20 +31,97 @@ torch::nn::PReLU prelu(int64_t channels) {
   return torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(channels));
 }
 
-// TensorFlow's SAME max pooling pads only after the input when the window overhangs;
-// PyTorch's ceil mode gives the same windows (the pad is -inf in both).
+// The networks run channels-last (NHWC memory): oneDNN's convolutions take it without
+// reordering, and the two kernels below then work on contiguous rows of channels. On this
+// project's CPUs LibTorch 1.13's own max pooling was 5-8x slower on these small maps (in
+// NCHW far more), and PReLU 2-3x; together they took most of the detection time.
+// (Inference only: the kernels write through raw pointers, so a tensor that needs
+// gradients takes LibTorch's own operators.)
+bool is_cpu_float(const torch::Tensor& x) {
+  return x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && !x.requires_grad();
+}
+
+// PReLU in place, slope per channel, on channels-last [N, C, H, W] or contiguous [N, C].
+torch::Tensor prelu_(torch::Tensor x, const torch::Tensor& slope) {
+  const bool rows_of_channels =
+      is_cpu_float(x) && is_cpu_float(slope) &&
+      ((x.dim() == 4 && x.is_contiguous(at::MemoryFormat::ChannelsLast)) ||
+       (x.dim() == 2 && x.is_contiguous()));
+  if (!rows_of_channels) return torch::prelu(x, slope);
+  const int64_t channels = x.size(1), rows = x.numel() / channels;
+  float* data = x.data_ptr<float>();
+  const torch::Tensor slope_values = slope.contiguous();
+  const float* a = slope_values.data_ptr<float>();
+  at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / channels), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      float* row = data + r * channels;
+      for (int64_t c = 0; c < channels; ++c) row[c] = row[c] > 0 ? row[c] : row[c] * a[c];
+    }
+  });
+  return x;
+}
+
+// Max pooling without padding. `ceil_mode` keeps the last, overhanging window, which is
+// TensorFlow's SAME pooling here (SAME pads only after the input, with -inf, when
+// the window overhangs).
+torch::Tensor max_pool(const torch::Tensor& x, int64_t size, int64_t stride, bool ceil_mode) {
+  auto extent = [&](int64_t in) {
+    int64_t out = (ceil_mode ? in - size + stride - 1 : in - size) / stride + 1;
+    if (ceil_mode && (out - 1) * stride >= in) --out;  // a window must start inside (PyTorch)
+    return out;
+  };
+  const bool fast = is_cpu_float(x) && x.dim() == 4 &&
+                    x.is_contiguous(at::MemoryFormat::ChannelsLast) && x.size(2) >= size &&
+                    x.size(3) >= size;
+  if (!fast)
+    return torch::max_pool2d(x, {size, size}, {stride, stride}, {0, 0}, {1, 1}, ceil_mode);
+  const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  const int64_t oh = extent(h), ow = extent(w);
+  torch::Tensor out =
+      torch::empty({n, c, oh, ow}, x.options().memory_format(at::MemoryFormat::ChannelsLast));
+  const float* in = x.data_ptr<float>();
+  float* result = out.data_ptr<float>();
+  at::parallel_for(0, n * oh, std::max<int64_t>(1, 4096 / (ow * c)), [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t image = row / oh, y = row % oh;
+      const int64_t y0 = y * stride, y1 = std::min(y0 + size, h);
+      for (int64_t xo = 0; xo < ow; ++xo) {
+        const int64_t x0 = xo * stride, x1 = std::min(x0 + size, w);
+        float* dst = result + ((image * oh + y) * ow + xo) * c;
+        const float* first = in + ((image * h + y0) * w + x0) * c;
+        std::copy(first, first + c, dst);
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) {
+            const float* src = in + ((image * h + iy) * w + ix) * c;
+            for (int64_t k = 0; k < c; ++k) dst[k] = std::max(dst[k], src[k]);
+          }
+      }
+    }
+  });
+  return out;
+}
+
 torch::Tensor max_pool_same(const torch::Tensor& x, int64_t size, int64_t stride) {
-  return torch::max_pool2d(x, {size, size}, {stride, stride}, {0, 0}, {1, 1}, /*ceil_mode=*/true);
+  return max_pool(x, size, stride, /*ceil_mode=*/true);
 }
 
 torch::Tensor max_pool_valid(const torch::Tensor& x, int64_t size, int64_t stride) {
-  return torch::max_pool2d(x, {size, size}, {stride, stride});
+  return max_pool(x, size, stride, /*ceil_mode=*/false);
+}
+
+torch::Tensor channels_last(const torch::Tensor& x) {
+  return x.contiguous(at::MemoryFormat::ChannelsLast);
+}
+
+// Flattens [N, C, H, W] in NHWC order: free for a channels-last tensor.
+torch::Tensor flatten_nhwc(const torch::Tensor& x) {
+  return x.permute({0, 2, 3, 1}).reshape({x.size(0), -1});
 }
 
 // The stored weights belong to networks that see transposed images. For a network that
 // sees the image itself: every kernel is transposed (kh <-> kw), and the first dense
 // layer, which flattened the transposed map in NHWC order (index (w*H + h)*C + c), is
-// re-indexed for PyTorch's plain NCHW flatten (index (c*H + h)*W + w).
+// re-indexed for the NHWC flatten of the map itself (index (h*W + w)*C + c).
 torch::Tensor for_untransposed_image(const std::string& source, const std::string& name,
                                      const torch::Tensor& stored,
                                      const std::vector<int64_t>& dense_input_chw) {
@@ -53,7 +133,7 @@ torch::Tensor for_untransposed_image(const std::string& source, const std::strin
       fail("{}: tensor '{}' has shape {}, expected [*, {}]", source, name,
            shape_text(stored.sizes()), channels * height * width);
     return stored.view({stored.size(0), width, height, channels})
-        .permute({0, 3, 2, 1})
+        .permute({0, 2, 1, 3})
         .reshape({stored.size(0), -1})
         .contiguous();
   }
@@ -101,8 +181,9 @@ PNetImpl::PNetImpl()
       prelu3(register_module("prelu3", prelu(32))) {}
 
 PNetOutput PNetImpl::forward(const torch::Tensor& images) {
-  torch::Tensor x = max_pool_same(prelu1(conv1(images)), 2, 2);
-  x = prelu3(conv3(prelu2(conv2(x))));
+  torch::Tensor x = max_pool_same(prelu_(conv1(channels_last(images)), prelu1->weight), 2, 2);
+  x = prelu_(conv2(x), prelu2->weight);
+  x = prelu_(conv3(x), prelu3->weight);
   return {conv4_1(x), conv4_2(x)};
 }
 
@@ -119,10 +200,10 @@ RNetImpl::RNetImpl()
       dense5_2(register_module("dense5_2", torch::nn::Linear(128, 4))) {}
 
 RNetOutput RNetImpl::forward(const torch::Tensor& crops) {
-  torch::Tensor x = max_pool_same(prelu1(conv1(crops)), 3, 2);
-  x = max_pool_valid(prelu2(conv2(x)), 3, 2);
-  x = prelu3(conv3(x));
-  x = prelu4(dense4(x.flatten(1)));
+  torch::Tensor x = max_pool_same(prelu_(conv1(channels_last(crops)), prelu1->weight), 3, 2);
+  x = max_pool_valid(prelu_(conv2(x), prelu2->weight), 3, 2);
+  x = prelu_(conv3(x), prelu3->weight);
+  x = prelu_(dense4(flatten_nhwc(x)), prelu4->weight);
   return {dense5_1(x), dense5_2(x)};
 }
 
@@ -142,11 +223,11 @@ ONetImpl::ONetImpl()
       dense6_3(register_module("dense6_3", torch::nn::Linear(256, 10))) {}
 
 ONetOutput ONetImpl::forward(const torch::Tensor& crops) {
-  torch::Tensor x = max_pool_same(prelu1(conv1(crops)), 3, 2);
-  x = max_pool_valid(prelu2(conv2(x)), 3, 2);
-  x = max_pool_same(prelu3(conv3(x)), 2, 2);
-  x = prelu4(conv4(x));
-  x = prelu5(dense5(x.flatten(1)));
+  torch::Tensor x = max_pool_same(prelu_(conv1(channels_last(crops)), prelu1->weight), 3, 2);
+  x = max_pool_valid(prelu_(conv2(x), prelu2->weight), 3, 2);
+  x = max_pool_same(prelu_(conv3(x), prelu3->weight), 2, 2);
+  x = prelu_(conv4(x), prelu4->weight);
+  x = prelu_(dense5(flatten_nhwc(x)), prelu5->weight);
   return {dense6_1(x), dense6_2(x), dense6_3(x)};
 }
 

@@ -1,0 +1,348 @@
+#include "faceage/face/detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <type_traits>
+#include <utility>
+
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+
+#include "faceage/core/error.h"
+#include "faceage/face/mtcnn_nets.h"
+
+namespace faceage {
+namespace {
+
+// The numbers of facenet's detect_face (align/detect_face.py), which all MTCNN ports share.
+constexpr double kPixelScale = 0.0078125;  // input = (pixel - 127.5) * kPixelScale
+constexpr double kPixelMean = 127.5;
+constexpr int kCellSize = 12;  // P-Net window
+constexpr int kCellStride = 2;
+constexpr double kNmsPerScale = 0.5;
+constexpr double kNmsProposals = 0.7;
+constexpr double kNmsRefined = 0.7;
+constexpr double kNmsOutput = 0.7;  // in "min" mode: overlap / smaller area
+constexpr int kRNetSize = 24;
+constexpr int kONetSize = 48;
+
+// A candidate box in facenet's convention (x1..x2, y1..y2 inclusive pixel numbers, 1-based)
+// with its score, the regression the network proposed for it, and the image it is in.
+struct Candidate {
+  double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+  double score = 0;
+  std::array<double, 4> offsets{};
+  std::array<double, 10> points{};
+  size_t image = 0;
+};
+
+enum class Overlap { kUnion, kMin };
+
+// Greedy non-maximum suppression; returns the kept candidates, highest score first.
+std::vector<Candidate> nms(std::vector<Candidate> boxes, double threshold, Overlap mode) {
+  std::vector<size_t> order(boxes.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return boxes[a].score > boxes[b].score; });
+  std::vector<double> area(boxes.size());
+  for (size_t i = 0; i < boxes.size(); ++i)
+    area[i] = (boxes[i].x2 - boxes[i].x1 + 1) * (boxes[i].y2 - boxes[i].y1 + 1);
+  std::vector<bool> suppressed(boxes.size(), false);
+  std::vector<Candidate> kept;
+  for (size_t oi = 0; oi < order.size(); ++oi) {
+    const size_t i = order[oi];
+    if (suppressed[i]) continue;
+    kept.push_back(boxes[i]);
+    for (size_t oj = oi + 1; oj < order.size(); ++oj) {
+      const size_t j = order[oj];
+      if (suppressed[j]) continue;
+      const double w = std::max(0.0, std::min(boxes[i].x2, boxes[j].x2) -
+                                         std::max(boxes[i].x1, boxes[j].x1) + 1);
+      const double h = std::max(0.0, std::min(boxes[i].y2, boxes[j].y2) -
+                                         std::max(boxes[i].y1, boxes[j].y1) + 1);
+      const double inter = w * h;
+      const double overlap = mode == Overlap::kMin ? inter / std::min(area[i], area[j])
+                                                   : inter / (area[i] + area[j] - inter);
+      if (overlap > threshold) suppressed[j] = true;
+    }
+  }
+  return kept;
+}
+
+// facenet's rerec: the square around the box's centre with the longer side.
+void make_square(Candidate& c) {
+  const double w = c.x2 - c.x1, h = c.y2 - c.y1, side = std::max(w, h);
+  c.x1 += w * 0.5 - side * 0.5;
+  c.y1 += h * 0.5 - side * 0.5;
+  c.x2 = c.x1 + side;
+  c.y2 = c.y1 + side;
+}
+
+// facenet's bbreg: offsets are fractions of the inclusive box size.
+void apply_offsets(Candidate& c) {
+  const double w = c.x2 - c.x1 + 1, h = c.y2 - c.y1 + 1;
+  c.x1 += c.offsets[0] * w;
+  c.y1 += c.offsets[1] * h;
+  c.x2 += c.offsets[2] * w;
+  c.y2 += c.offsets[3] * h;
+}
+
+void truncate(Candidate& c) {  // np.fix
+  c.x1 = std::trunc(c.x1);
+  c.y1 = std::trunc(c.y1);
+  c.x2 = std::trunc(c.x2);
+  c.y2 = std::trunc(c.y2);
+}
+
+void normalise_into(const cv::Mat& rgb, cv::Mat& out) {
+  rgb.convertTo(out, CV_32FC3, kPixelScale, -kPixelMean * kPixelScale);
+}
+
+// The image in the two forms the stages use: 8-bit RGB, which facenet resizes for the
+// P-Net pyramid, and RGB normalised to (x - 127.5) / 128, which it crops for R/O-Net.
+struct PreparedImage {
+  cv::Mat rgb;
+  cv::Mat normalised;
+};
+
+PreparedImage prepare(const cv::Mat& bgr) {
+  if (bgr.empty()) fail("FaceDetector::detect: the image is empty");
+  if (bgr.type() != CV_8UC3)
+    fail("FaceDetector::detect: expected an 8-bit 3-channel BGR image, got OpenCV type {}",
+         bgr.type());
+  PreparedImage out;
+  cv::cvtColor(bgr, out.rgb, cv::COLOR_BGR2RGB);
+  normalise_into(out.rgb, out.normalised);
+  return out;
+}
+
+// An NHWC float tensor whose slices OpenCV writes into, seen as NCHW: a channels-last
+// tensor, the memory format the networks run in.
+torch::Tensor nchw_view(const torch::Tensor& nhwc) { return nhwc.permute({0, 3, 1, 2}); }
+
+cv::Mat slice_as_mat(const torch::Tensor& nhwc, int64_t index) {
+  return cv::Mat(static_cast<int>(nhwc.size(1)), static_cast<int>(nhwc.size(2)), CV_32FC3,
+                 nhwc[index].data_ptr<float>());
+}
+
+// The box's pixels resized to size x size; pixels outside the image are black (as in
+// facenet, which pads with zeros before normalising). Returns false for an empty box.
+bool crop_resized(const cv::Mat& image, const Candidate& c, cv::Mat destination) {
+  const int x1 = static_cast<int>(c.x1), y1 = static_cast<int>(c.y1);
+  const int width = static_cast<int>(c.x2) - x1 + 1, height = static_cast<int>(c.y2) - y1 + 1;
+  if (width <= 0 || height <= 0) return false;
+  const cv::Rect wanted(x1 - 1, y1 - 1, width, height);  // 1-based inclusive -> 0-based
+  const cv::Rect inside = wanted & cv::Rect(0, 0, image.cols, image.rows);
+  if (inside == wanted) {
+    cv::resize(image(wanted), destination, destination.size(), 0, 0, cv::INTER_AREA);
+    return true;
+  }
+  const float black = static_cast<float>(-kPixelMean * kPixelScale);
+  cv::Mat padded(height, width, CV_32FC3, cv::Scalar::all(black));
+  if (inside.area() > 0)
+    image(inside).copyTo(padded(cv::Rect(inside.x - wanted.x, inside.y - wanted.y,
+                                         inside.width, inside.height)));
+  cv::resize(padded, destination, destination.size(), 0, 0, cv::INTER_AREA);
+  return true;
+}
+
+}  // namespace
+
+struct FaceDetector::Impl {
+  DetectorOptions options;
+  std::string weights_path;
+  // forward() does not change the networks; mutable so that detect() can be const.
+  mutable MtcnnNets nets;
+
+  // Stage 1: P-Net over the image pyramid of a group of equal-sized images.
+  void propose(const std::vector<PreparedImage>& images, const std::vector<size_t>& group,
+               std::vector<std::vector<Candidate>>& proposals) const {
+    const int height = images[group[0]].rgb.rows, width = images[group[0]].rgb.cols;
+    const double m = kCellSize / options.min_face_size;
+    double min_side = std::min(height, width) * m;
+    std::vector<double> scales;
+    for (int k = 0; min_side >= kCellSize; ++k, min_side *= options.scale_factor)
+      scales.push_back(m * std::pow(options.scale_factor, k));
+
+    const int64_t n = static_cast<int64_t>(group.size());
+    // Each level is resized from the previous one unless the options say otherwise:
+    // OpenCV's area resize costs in proportion to its input, and the full image for every
+    // level was most of the detection time for large images.
+    std::vector<cv::Mat> previous(static_cast<size_t>(n));
+    for (double scale : scales) {
+      const int hs = static_cast<int>(std::ceil(height * scale));
+      const int ws = static_cast<int>(std::ceil(width * scale));
+      torch::Tensor batch = torch::empty({n, hs, ws, 3}, torch::kFloat32);
+      std::vector<cv::Mat> resized(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) {
+        cv::Mat level = slice_as_mat(batch, i);
+        const cv::Mat& source = options.pyramid_from_original || previous[i].empty()
+                                    ? images[group[i]].rgb
+                                    : previous[i];
+        cv::resize(source, resized[i], level.size(), 0, 0, cv::INTER_AREA);
+        normalise_into(resized[i], level);
+      }
+      previous.swap(resized);
+      const PNetOutput out = nets.pnet->forward(nchw_view(batch));
+      const torch::Tensor probability = torch::softmax(out.logits, 1).select(1, 1).contiguous();
+      const torch::Tensor offsets = out.offsets.contiguous();
+      const int64_t rows = probability.size(1), cols = probability.size(2);
+      const float* p = probability.data_ptr<float>();
+      const float* o = offsets.data_ptr<float>();
+      for (int64_t i = 0; i < n; ++i) {
+        std::vector<Candidate> found;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t col = 0; col < cols; ++col) {
+            const float score = p[(i * rows + r) * cols + col];
+            if (score < options.thresholds[0]) continue;
+            Candidate c;
+            c.x1 = std::trunc((kCellStride * col + 1) / scale);
+            c.y1 = std::trunc((kCellStride * r + 1) / scale);
+            c.x2 = std::trunc((kCellStride * col + kCellSize) / scale);
+            c.y2 = std::trunc((kCellStride * r + kCellSize) / scale);
+            c.score = score;
+            for (int k = 0; k < 4; ++k) c.offsets[k] = o[((i * 4 + k) * rows + r) * cols + col];
+            c.image = group[i];
+            found.push_back(c);
+          }
+        for (const Candidate& c : nms(std::move(found), kNmsPerScale, Overlap::kUnion))
+          proposals[group[i]].push_back(c);
+      }
+    }
+  }
+
+  // Runs R-Net or O-Net over crops of the candidates, in chunks; fills score, offsets and
+  // (O-Net) points; drops candidates whose box is empty.
+  template <typename Net>
+  std::vector<Candidate> refine(const std::vector<PreparedImage>& images, std::vector<Candidate> in,
+                                Net& net, int size) const {
+    std::vector<Candidate> out;
+    const size_t chunk = static_cast<size_t>(std::max(1, options.max_crops_per_batch));
+    for (size_t start = 0; start < in.size(); start += chunk) {
+      const size_t end = std::min(in.size(), start + chunk);
+      torch::Tensor batch = torch::empty({static_cast<int64_t>(end - start), size, size, 3});
+      std::vector<Candidate> valid;
+      for (size_t i = start; i < end; ++i) {
+        if (crop_resized(images[in[i].image].normalised, in[i],
+                         slice_as_mat(batch, static_cast<int64_t>(valid.size()))))
+          valid.push_back(in[i]);
+      }
+      if (valid.empty()) continue;
+      batch = batch.narrow(0, 0, static_cast<int64_t>(valid.size()));
+      const auto result = net->forward(nchw_view(batch));
+      const torch::Tensor probability = torch::softmax(result.logits, 1).select(1, 1).contiguous();
+      const torch::Tensor offsets = result.offsets.contiguous();
+      const float* p = probability.data_ptr<float>();
+      const float* o = offsets.data_ptr<float>();
+      const float* points = nullptr;
+      torch::Tensor landmarks;
+      if constexpr (std::is_same_v<decltype(result), const ONetOutput>) {
+        landmarks = result.landmarks.contiguous();
+        points = landmarks.data_ptr<float>();
+      }
+      for (size_t i = 0; i < valid.size(); ++i) {
+        Candidate c = valid[i];
+        c.score = p[i];
+        for (int k = 0; k < 4; ++k) c.offsets[k] = o[i * 4 + k];
+        if (points)
+          for (int k = 0; k < 10; ++k) c.points[k] = points[i * 10 + k];
+        out.push_back(c);
+      }
+    }
+    return out;
+  }
+
+  std::vector<std::vector<DetectedFace>> detect(const std::vector<cv::Mat>& originals) const {
+    c10::InferenceMode inference;
+    std::vector<PreparedImage> images;
+    images.reserve(originals.size());
+    for (const cv::Mat& image : originals) images.push_back(prepare(image));
+
+    // Stage 1: proposals, images grouped by size so that one P-Net call serves a group.
+    std::map<std::pair<int, int>, std::vector<size_t>> groups;
+    for (size_t i = 0; i < images.size(); ++i)
+      groups[{images[i].rgb.rows, images[i].rgb.cols}].push_back(i);
+    std::vector<std::vector<Candidate>> proposals(images.size());
+    for (const auto& [size, group] : groups) propose(images, group, proposals);
+
+    std::vector<Candidate> candidates;
+    for (std::vector<Candidate>& per_image : proposals) {
+      for (Candidate c : nms(std::move(per_image), kNmsProposals, Overlap::kUnion)) {
+        const double w = c.x2 - c.x1, h = c.y2 - c.y1;  // facenet: no +1 at this stage
+        c.x1 += c.offsets[0] * w;
+        c.y1 += c.offsets[1] * h;
+        c.x2 += c.offsets[2] * w;
+        c.y2 += c.offsets[3] * h;
+        make_square(c);
+        truncate(c);
+        candidates.push_back(c);
+      }
+    }
+
+    // Stage 2: R-Net.
+    std::vector<std::vector<Candidate>> per_image(images.size());
+    for (const Candidate& c : refine(images, std::move(candidates), nets.rnet, kRNetSize))
+      if (c.score > options.thresholds[1]) per_image[c.image].push_back(c);
+    candidates.clear();
+    for (std::vector<Candidate>& list : per_image) {
+      for (Candidate c : nms(std::move(list), kNmsRefined, Overlap::kUnion)) {
+        apply_offsets(c);
+        make_square(c);
+        truncate(c);
+        candidates.push_back(c);
+      }
+      list.clear();
+    }
+
+    // Stage 3: O-Net, landmarks relative to the box O-Net saw.
+    for (Candidate c : refine(images, std::move(candidates), nets.onet, kONetSize)) {
+      if (c.score <= options.thresholds[2]) continue;
+      const double w = c.x2 - c.x1 + 1, h = c.y2 - c.y1 + 1;
+      for (int k = 0; k < 5; ++k) {
+        c.points[k] = w * c.points[k] + c.x1 - 1;
+        c.points[5 + k] = h * c.points[5 + k] + c.y1 - 1;
+      }
+      apply_offsets(c);
+      per_image[c.image].push_back(c);
+    }
+
+    std::vector<std::vector<DetectedFace>> faces(images.size());
+    for (size_t i = 0; i < images.size(); ++i) {
+      for (const Candidate& c : nms(std::move(per_image[i]), kNmsOutput, Overlap::kMin)) {
+        DetectedFace face;
+        face.box = {c.x1, c.y1, c.x2, c.y2};
+        face.score = c.score;
+        for (int k = 0; k < 5; ++k) face.landmarks[k] = {c.points[k], c.points[5 + k]};
+        faces[i].push_back(face);
+      }
+    }
+    return faces;
+  }
+};
+
+FaceDetector::FaceDetector(const std::string& weights_path, DetectorOptions options)
+    : impl_(std::make_shared<Impl>()) {
+  if (!(options.min_face_size > 0))
+    fail("FaceDetector: min_face_size must be positive, got {}", options.min_face_size);
+  if (!(options.scale_factor > 0 && options.scale_factor < 1))
+    fail("FaceDetector: scale_factor must be in (0, 1), got {}", options.scale_factor);
+  impl_->options = options;
+  impl_->weights_path = find_mtcnn_weights(weights_path);
+  impl_->nets = load_mtcnn_nets(impl_->weights_path);
+}
+
+std::vector<DetectedFace> FaceDetector::detect(const cv::Mat& image) const {
+  return impl_->detect({image})[0];
+}
+
+std::vector<std::vector<DetectedFace>> FaceDetector::detect(
+    const std::vector<cv::Mat>& images) const {
+  return impl_->detect(images);
+}
+
+const DetectorOptions& FaceDetector::options() const { return impl_->options; }
+const std::string& FaceDetector::weights_path() const { return impl_->weights_path; }
+
+}  // namespace faceage

@@ -1,0 +1,68 @@
+#pragma once
+// FaceDetector: MTCNN (Zhang et al. 2016) face detection with five landmarks, following
+// facenet's original detect_face step by step (paper §4.3 uses MTCNN for both passes of
+// the alignment). Created once from the weights file, called per image, returns plain data
+// (the shape of OpenCV's FaceDetectorYN).
+//
+//   faceage::FaceDetector detector;                 // finds models/mtcnn.safetensors
+//   for (const faceage::DetectedFace& face : detector.detect(faceage::read_image(path)))
+//     ...face.box, face.score, face.landmarks[faceage::kLeftEye]...
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "faceage/data/sample.h"
+
+namespace faceage {
+
+// Landmark order of MTCNN. "Left" is the smaller x in the image (for a frontal face, the
+// subject's right eye).
+enum Landmark { kLeftEye = 0, kRightEye = 1, kNose = 2, kMouthLeft = 3, kMouthRight = 4 };
+
+struct DetectedFace {
+  // MTCNN's box after the last regression, as facenet reports it (x1, y1 are one pixel
+  // right/below the continuous edge: facenet's boxes are 1-based). Not clamped: a face at
+  // the border may have a box partly outside the image.
+  FaceBox box;
+  double score = 0;  // O-Net face probability, > thresholds[2]
+  std::array<cv::Point2d, 5> landmarks;  // pixel coordinates (0-based), in Landmark order
+};
+
+struct DetectorOptions {
+  double min_face_size = 20;    // pixels; smaller faces are not searched for
+  double scale_factor = 0.709;  // between image pyramid levels
+  std::array<double, 3> thresholds = {0.6, 0.7, 0.7};  // P-, R-, O-Net face probability
+  int max_crops_per_batch = 512;  // R/O-Net crops per forward call (bounds memory)
+  // facenet resizes the image itself to every pyramid level; by default each level is
+  // resized from the previous one instead (same area interpolation, several times faster
+  // on large images; docs/face-detection.md gives the difference in results).
+  bool pyramid_from_original = false;
+};
+
+class FaceDetector {
+ public:
+  // Loads the three networks once: weights_path, else find_mtcnn_weights() (see
+  // mtcnn_nets.h). Throws faceage::Error when the file is missing or invalid.
+  explicit FaceDetector(const std::string& weights_path = "", DetectorOptions options = {});
+
+  // All faces in an 8-bit BGR image (faceage::read_image), highest score first.
+  // Thread-safe: several threads may call detect() on one detector at once.
+  std::vector<DetectedFace> detect(const cv::Mat& image) const;
+
+  // Several images at once: images of equal size share each P-Net pyramid pass, and the
+  // R- and O-Net crops of all images go through the networks together. Same results as
+  // detecting one by one.
+  std::vector<std::vector<DetectedFace>> detect(const std::vector<cv::Mat>& images) const;
+
+  const DetectorOptions& options() const;
+  const std::string& weights_path() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace faceage

@@ -1,0 +1,145 @@
+// FaceDetector on real photos: FairFace (270 photos, 448x448, the labelled face centred).
+#include "faceage/face/detector.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include "face_test_support.h"
+#include "faceage/core/error.h"
+#include "faceage/io/image.h"
+
+namespace faceage {
+namespace {
+
+using testing::fairface_photos;
+using testing::shared_detector;
+
+bool contains(const FaceBox& box, const cv::Point2d& point) {
+  return point.x >= box.x1 && point.x <= box.x2 && point.y >= box.y1 && point.y <= box.y2;
+}
+
+// The labelled face of a FairFace photo: the detected face whose box holds the centre.
+const DetectedFace* labelled_face(const std::vector<DetectedFace>& faces, const cv::Mat& image) {
+  const cv::Point2d centre(image.cols / 2.0, image.rows / 2.0);
+  const DetectedFace* best = nullptr;
+  for (const DetectedFace& face : faces)
+    if (contains(face.box, centre) && (!best || face.score > best->score)) best = &face;
+  return best;
+}
+
+TEST(FaceDetector, FindsTheLabelledFaceInFairface) {
+  const FaceDetector* detector = shared_detector();
+  ASSERT_NE(detector, nullptr);
+  const auto photos = fairface_photos();
+  ASSERT_EQ(photos.size(), 270u);
+
+  int found = 0, any_face = 0, several = 0, landmark_checks = 0, strictly_inside = 0;
+  for (const auto& photo : photos) {
+    const cv::Mat image = read_image(photo.path);
+    const std::vector<DetectedFace> faces = detector->detect(image);
+    any_face += !faces.empty();
+    several += faces.size() > 1;
+    for (size_t i = 1; i < faces.size(); ++i)
+      EXPECT_GE(faces[i - 1].score, faces[i].score) << photo.path << ": not sorted by score";
+    const DetectedFace* face = labelled_face(faces, image);
+    if (!face) continue;
+    ++found;
+    EXPECT_GT(face->score, 0.7) << photo.path;
+    // A face of a 448-px FairFace photo is large; MTCNN's final box is taller than wide.
+    EXPECT_GT(face->box.width(), 40) << photo.path;
+    EXPECT_GT(face->box.height(), 0.9 * face->box.width()) << photo.path;
+    // Landmarks inside the box. In profile views O-Net places the hidden eye or mouth
+    // corner just past the box edge (by up to 10% of the box width on this sample), so
+    // "inside" allows 15%; how many are strictly inside is printed.
+    FaceBox grown = face->box;
+    const double slack_x = 0.15 * grown.width(), slack_y = 0.15 * grown.height();
+    grown.x1 -= slack_x, grown.x2 += slack_x, grown.y1 -= slack_y, grown.y2 += slack_y;
+    bool all_inside = true;
+    for (const cv::Point2d& point : face->landmarks) {
+      EXPECT_TRUE(contains(grown, point)) << photo.path << ": landmark " << point
+                                          << " far outside its box";
+      all_inside = all_inside && contains(face->box, point);
+    }
+    strictly_inside += all_inside;
+    const auto& l = face->landmarks;
+    EXPECT_LT(std::max(l[kLeftEye].y, l[kRightEye].y), std::min(l[kMouthLeft].y, l[kMouthRight].y))
+        << photo.path << ": eyes not above the mouth";
+    EXPECT_LT(l[kLeftEye].x, l[kRightEye].x) << photo.path;
+    EXPECT_LT(l[kMouthLeft].x, l[kMouthRight].x) << photo.path;
+    ++landmark_checks;
+  }
+  const double rate = static_cast<double>(found) / photos.size();
+  std::printf("FairFace: labelled face found in %d of %zu photos (%.1f%%); a face at all in %d; "
+              "several faces in %d; all 5 landmarks strictly inside the box in %d\n",
+              found, photos.size(), 100 * rate, any_face, several, strictly_inside);
+  EXPECT_GE(strictly_inside, 0.9 * found);
+  EXPECT_GE(rate, 0.97) << "detection rate below the 97% target";
+  EXPECT_EQ(landmark_checks, found);
+}
+
+TEST(FaceDetector, BatchedDetectionEqualsOneByOne) {
+  const FaceDetector* detector = shared_detector();
+  ASSERT_NE(detector, nullptr);
+  const auto photos = fairface_photos();
+  ASSERT_GE(photos.size(), 6u);
+  std::vector<cv::Mat> images;
+  for (size_t i = 0; i < 6; ++i) images.push_back(read_image(photos[i * 40].path));
+  // A different size in the batch: a separate pyramid group.
+  cv::Mat small;
+  cv::resize(images[0], small, cv::Size(300, 260));
+  images.push_back(small);
+  const auto batched = detector->detect(images);
+  ASSERT_EQ(batched.size(), images.size());
+  for (size_t i = 0; i < images.size(); ++i) {
+    const auto single = detector->detect(images[i]);
+    ASSERT_EQ(single.size(), batched[i].size()) << "image " << i;
+    for (size_t f = 0; f < single.size(); ++f) {
+      EXPECT_NEAR(single[f].box.x1, batched[i][f].box.x1, 1e-3);
+      EXPECT_NEAR(single[f].box.y2, batched[i][f].box.y2, 1e-3);
+      EXPECT_NEAR(single[f].score, batched[i][f].score, 1e-5);
+      EXPECT_NEAR(single[f].landmarks[kNose].x, batched[i][f].landmarks[kNose].x, 1e-3);
+    }
+  }
+}
+
+TEST(FaceDetector, NoFaceInAPlainImage) {
+  const FaceDetector* detector = shared_detector();
+  ASSERT_NE(detector, nullptr);
+  cv::Mat gradient(240, 320, CV_8UC3);
+  for (int y = 0; y < gradient.rows; ++y)
+    gradient.row(y).setTo(cv::Scalar(y, 255 - y, 128));
+  EXPECT_TRUE(detector->detect(gradient).empty());
+  // Smaller than the smallest face MTCNN looks for: no pyramid level, no faces, no crash.
+  EXPECT_TRUE(detector->detect(cv::Mat(10, 10, CV_8UC3, cv::Scalar::all(90))).empty());
+}
+
+TEST(FaceDetector, FindsAFaceTouchingTheBorder) {
+  // Half a face cut by the image edge exercises the padding of crops beyond the border.
+  const FaceDetector* detector = shared_detector();
+  ASSERT_NE(detector, nullptr);
+  const cv::Mat image = read_image(fairface_photos()[0].path);
+  const auto faces = detector->detect(image);
+  ASSERT_FALSE(faces.empty());
+  const FaceBox box = faces[0].box;
+  // Keep from 20% into the face to the right edge.
+  const int left = static_cast<int>(box.x1 + 0.2 * box.width());
+  const cv::Mat cut = image(cv::Rect(left, 0, image.cols - left, image.rows)).clone();
+  const auto cut_faces = detector->detect(cut);
+  ASSERT_FALSE(cut_faces.empty());
+  EXPECT_LT(cut_faces[0].box.x1, 1.0);  // the box reaches past the left edge
+  EXPECT_NEAR(cut_faces[0].box.x2, box.x2 - left, 0.15 * box.width());
+}
+
+TEST(FaceDetector, RejectsImagesItCannotUse) {
+  const FaceDetector* detector = shared_detector();
+  ASSERT_NE(detector, nullptr);
+  EXPECT_THROW(detector->detect(cv::Mat()), Error);
+  EXPECT_THROW(detector->detect(cv::Mat(50, 50, CV_32FC3)), Error);
+  EXPECT_THROW(FaceDetector("/nonexistent/weights.safetensors"), Error);
+}
+
+}  // namespace
+}  // namespace faceage

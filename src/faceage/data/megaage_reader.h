@@ -3,7 +3,7 @@
 //   FOLDER/list/{split}_name.txt   one image file name per line
 //   FOLDER/list/{split}_age.txt    the age on the same line number
 //   FOLDER/{split}/{name}          the image
-// with split "train" or "test".
+// with split "train" or "test". options.image_root, when set, replaces FOLDER/{split}.
 #include <string>
 
 #include "faceage/data/read_report.h"

@@ -1,7 +1,6 @@
 #include "faceage/learn/training_data.h"
 
 #include <algorithm>
-#include <random>
 
 #include <fmt/format.h>
 
@@ -65,9 +64,12 @@ TrainingData prepare_training_data(const TrainConfig& config) {
   clamp_ages(samples, data.notes);
 
   if (config.max_samples > 0 && static_cast<size_t>(config.max_samples) < samples.size()) {
-    std::mt19937_64 random(config.seed);
-    std::shuffle(samples.begin(), samples.end(), random);
-    samples.resize(static_cast<size_t>(config.max_samples));
+    // The loader's seeded order: the same subset on every machine and standard library.
+    const std::vector<size_t> order = epoch_order(samples.size(), config.seed, 0, true);
+    std::vector<Sample> subset;
+    for (size_t i = 0; i < static_cast<size_t>(config.max_samples); ++i)
+      subset.push_back(samples[order[i]]);
+    samples = std::move(subset);
     data.notes.push_back(fmt::format("seeded subset of {} samples", samples.size()));
   }
 

@@ -1,9 +1,11 @@
 // Throughput of each backbone in LibTorch C++: forward (eval, no grad) and one training
 // step (forward, LDL loss, backward, Adam) in images/s, the median of timed iterations
-// after warm-up. bench/bench_backbones.py measures the same in PyTorch eager; the two
-// tables line up row by row (docs/performance.md).
+// after warm-up. Also images per CPU-second (the process's CPU time), which other work on
+// a shared machine disturbs far less than wall time. bench/bench_backbones.py measures the
+// same in PyTorch eager; the two tables line up row by row (docs/performance.md).
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -35,35 +37,42 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-// Seconds per call of `step`, median over `iterations` after `warmup` untimed calls
-// (the first calls pick convolution algorithms and allocate optimiser state).
+struct Throughput {
+  double images_per_second = 0;      // wall clock
+  double images_per_cpu_second = 0;  // process CPU time, all threads
+};
+
+// Median seconds per call of `step` over `iterations` after `warmup` untimed calls (the
+// first calls pick convolution algorithms and allocate optimiser state), as images/s.
 template <typename Step>
-double time_step(const Settings& settings, Step step) {
+Throughput time_step(const Settings& settings, int64_t images, Step step) {
   for (int i = 0; i < settings.warmup; ++i) step();
-  std::vector<double> seconds;
+  std::vector<double> wall, cpu;
   for (int i = 0; i < settings.iterations; ++i) {
     const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();
     step();
-    seconds.push_back(
+    cpu.push_back(double(std::clock() - cpu_start) / CLOCKS_PER_SEC);
+    wall.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  return median(seconds);
+  return {images / median(wall), images / median(cpu)};
 }
 
-double forward_images_per_second(faceage::AgeNet& net, const torch::Tensor& images,
-                                 const Settings& settings) {
+Throughput forward_throughput(faceage::AgeNet& net, const torch::Tensor& images,
+                              const Settings& settings) {
   net.eval();
   torch::NoGradGuard no_grad;
-  return images.size(0) / time_step(settings, [&] { net.forward(images); });
+  return time_step(settings, images.size(0), [&] { net.forward(images); });
 }
 
 // LDL as the paper trains (σ = 2, λ = 1, §3.2); Adam at a fine-tuning learning rate.
-double train_images_per_second(faceage::AgeNet& net, const torch::Tensor& images,
-                               const Settings& settings) {
+Throughput train_throughput(faceage::AgeNet& net, const torch::Tensor& images,
+                            const Settings& settings) {
   net.train();
   torch::optim::Adam optimizer(net.parameters(), torch::optim::AdamOptions(1e-4));
   const torch::Tensor ages = torch::randint(0, 101, {images.size(0)}, torch::kFloat);
-  return images.size(0) / time_step(settings, [&] {
+  return time_step(settings, images.size(0), [&] {
            optimizer.zero_grad();
            const faceage::AgeNetOutput output = net.forward(images);
            faceage::ldl_loss(output.age_logits, ages, 2.0, 1.0).total.backward();
@@ -106,7 +115,8 @@ int main(int argc, char** argv) {
     std::cout << fmt::format("LibTorch C++ {}, {} threads, batch {}, median of {} after {} warm-up\n\n",
                              TORCH_VERSION, settings.threads, settings.batch,
                              settings.iterations, settings.warmup)
-              << "| backbone | px | forward img/s | train img/s |\n|---|---:|---:|---:|\n";
+              << "| backbone | px | forward img/s | train img/s | forward img/CPU-s | "
+                 "train img/CPU-s |\n|---|---:|---:|---:|---:|---:|\n";
   }
   try {
     for (const std::string& backbone : settings.backbones) {
@@ -115,18 +125,27 @@ int main(int argc, char** argv) {
         options.architecture = backbone;
         const std::shared_ptr<faceage::AgeNet> net = faceage::make_age_net(options);
         const torch::Tensor images = torch::randn({settings.batch, 3, size, size});
-        const double forward = wants("forward") ? forward_images_per_second(*net, images, settings) : 0;
-        const double train = wants("train") ? train_images_per_second(*net, images, settings) : 0;
+        const Throughput forward =
+            wants("forward") ? forward_throughput(*net, images, settings) : Throughput{};
+        const Throughput train =
+            wants("train") ? train_throughput(*net, images, settings) : Throughput{};
         if (settings.json)
           std::cout << nlohmann::json{{"implementation", "libtorch"}, {"backbone", backbone},
                                       {"size", size}, {"batch", settings.batch},
-                                      {"forward_images_per_second", forward},
-                                      {"train_images_per_second", train}}
+                                      {"forward_images_per_second", forward.images_per_second},
+                                      {"train_images_per_second", train.images_per_second},
+                                      {"forward_images_per_cpu_second",
+                                       forward.images_per_cpu_second},
+                                      {"train_images_per_cpu_second",
+                                       train.images_per_cpu_second}}
                            .dump()
                     << std::endl;
         else
-          std::cout << fmt::format("| {} | {} | {} | {} |", backbone, size, cell(forward),
-                                   cell(train))
+          std::cout << fmt::format("| {} | {} | {} | {} | {} | {} |", backbone, size,
+                                   cell(forward.images_per_second),
+                                   cell(train.images_per_second),
+                                   cell(forward.images_per_cpu_second),
+                                   cell(train.images_per_cpu_second))
                     << std::endl;
       }
     }

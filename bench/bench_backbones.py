@@ -1,7 +1,9 @@
 """Images/s of each backbone in PyTorch eager: the twin of bench_backbones.cpp.
 
 Forward (eval, no grad) and one training step (forward, LDL loss with sigma 2 and lambda 1,
-backward, Adam), median of timed iterations after warm-up; prints the same table.
+backward, Adam), median of timed iterations after warm-up, in images/s and in images per
+CPU-second (process CPU time, far less disturbed by other work on a shared machine);
+prints the same table.
 With --cpp PATH/TO/bench_backbones it runs the C++ benchmark for each row just before
 measuring PyTorch, and prints both side by side: rows alternate between the two, so a
 machine shared with other work slows both alike.
@@ -35,27 +37,30 @@ def ldl_loss(logits, ages, sigma=2.0, lam=1.0):
     return kl + lam * (expected - ages).abs().mean()
 
 
-def time_step(step, iterations, warmup):
-    for _ in range(warmup):
+def time_step(step, images, args):
+    """Median wall and CPU (process, all threads) seconds per call after warm-up, as
+    (images/s, images per CPU-second)."""
+    for _ in range(args.warmup):
         step()
-    seconds = []
-    for _ in range(iterations):
-        start = time.perf_counter()
+    wall, cpu = [], []
+    for _ in range(args.iterations):
+        start, cpu_start = time.perf_counter(), time.process_time()
         step()
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds)
+        cpu.append(time.process_time() - cpu_start)
+        wall.append(time.perf_counter() - start)
+    return images / statistics.median(wall), images / statistics.median(cpu)
 
 
-def forward_images_per_second(model, images, args):
+def forward_throughput(model, images, args):
     model.eval()
 
     def step():
         with torch.no_grad():
             model(images)
-    return images.shape[0] / time_step(step, args.iterations, args.warmup)
+    return time_step(step, images.shape[0], args)
 
 
-def train_images_per_second(model, images, args):
+def train_throughput(model, images, args):
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     ages = torch.randint(0, NUM_AGES, (images.shape[0],)).float()
@@ -64,7 +69,11 @@ def train_images_per_second(model, images, args):
         optimizer.zero_grad()
         ldl_loss(model(images), ages).backward()
         optimizer.step()
-    return images.shape[0] / time_step(step, args.iterations, args.warmup)
+    return time_step(step, images.shape[0], args)
+
+
+KEYS = ("forward_images_per_second", "train_images_per_second",
+        "forward_images_per_cpu_second", "train_images_per_cpu_second")
 
 
 def main():
@@ -92,30 +101,28 @@ def main():
               f"median of {args.iterations} after {args.warmup} warm-up; "
               f"load average {load_average()} at the start\n")
         if args.cpp:
-            print("| backbone | px | forward C++ | forward PyTorch | train C++ | train PyTorch |\n"
-                  "|---|---:|---:|---:|---:|---:|")
+            print("| backbone | px | forward img/s C++ | PyTorch | train img/s C++ | PyTorch "
+                  "| forward img/CPU-s C++ | PyTorch | train img/CPU-s C++ | PyTorch |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         else:
-            print("| backbone | px | forward img/s | train img/s |\n|---|---:|---:|---:|")
+            print("| backbone | px | forward img/s | train img/s | forward img/CPU-s "
+                  "| train img/CPU-s |\n|---|---:|---:|---:|---:|---:|")
     for name in args.backbones.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
             cpp = run_cpp(args, name, size) if args.cpp else None
             model = build(name, vgg_dropout=0.5)  # torchvision's default dropout, as C++
             images = torch.randn(args.batch, 3, size, size)
-            forward = forward_images_per_second(model, images, args) if "forward" in modes else 0
-            train = train_images_per_second(model, images, args) if "train" in modes else 0
+            forward = forward_throughput(model, images, args) if "forward" in modes else (0, 0)
+            train = train_throughput(model, images, args) if "train" in modes else (0, 0)
             del model
             row = {"implementation": "pytorch", "backbone": name, "size": size,
-                   "batch": args.batch, "forward_images_per_second": forward,
-                   "train_images_per_second": train}
+                   "batch": args.batch}
+            row.update(zip(KEYS, (forward[0], train[0], forward[1], train[1])))
             if args.json:
                 for result in filter(None, (cpp, row)):
                     print(json.dumps(result), flush=True)
                 continue
-            if cpp:
-                values = (cpp["forward_images_per_second"], forward,
-                          cpp["train_images_per_second"], train)
-            else:
-                values = (forward, train)
+            values = [v for key in KEYS for v in ((cpp[key], row[key]) if cpp else (row[key],))]
             cells = " | ".join(f"{v:.2f}" if v > 0 else "-" for v in values)
             print(f"| {name} | {size} | {cells} |", flush=True)
     if not args.json:

@@ -312,7 +312,9 @@ struct FaceDetector::Impl {
     for (size_t i = 0; i < images.size(); ++i) {
       for (const Candidate& c : nms(std::move(per_image[i]), kNmsOutput, Overlap::kMin)) {
         DetectedFace face;
-        face.box = {c.x1, c.y1, c.x2, c.y2};
+        // facenet's box covers pixels x1..x2 counted from 1; FaceBox edges are pixel
+        // boundaries counted from 0 (pixel i spans [i, i + 1)), as crop.h reads them.
+        face.box = {c.x1 - 1, c.y1 - 1, c.x2, c.y2};
         face.score = c.score;
         for (int k = 0; k < 5; ++k) face.landmarks[k] = {c.points[k], c.points[5 + k]};
         faces[i].push_back(face);

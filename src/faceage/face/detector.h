@@ -23,9 +23,10 @@ namespace faceage {
 enum Landmark { kLeftEye = 0, kRightEye = 1, kNose = 2, kMouthLeft = 3, kMouthRight = 4 };
 
 struct DetectedFace {
-  // MTCNN's box after the last regression, as facenet reports it (x1, y1 are one pixel
-  // right/below the continuous edge: facenet's boxes are 1-based). Not clamped: a face at
-  // the border may have a box partly outside the image.
+  // MTCNN's box after the last regression, in pixel-edge coordinates (pixel i spans
+  // [i, i + 1), as crop.h reads boxes). facenet reports the same box as
+  // (x1 + 1, y1 + 1, x2, y2): it counts pixels from 1. Not clamped: a face cut by the
+  // border may have a box partly outside the image.
   FaceBox box;
   double score = 0;  // O-Net face probability, > thresholds[2]
   std::array<cv::Point2d, 5> landmarks;  // pixel coordinates (0-based), in Landmark order

@@ -1,0 +1,195 @@
+#include "faceage/face/alignment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include <opencv2/core.hpp>
+
+#include "faceage/core/error.h"
+#include "faceage/face/crop.h"
+
+namespace faceage {
+namespace {
+
+constexpr double kDegreesPerRadian = 180.0 / 3.14159265358979323846;
+
+cv::Point2d box_centre(const FaceBox& box) {
+  return {(box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2};
+}
+
+double area(const FaceBox& box) { return std::max(0.0, box.width()) * std::max(0.0, box.height()); }
+
+bool contains(const FaceBox& box, cv::Point2d point) {
+  return point.x >= box.x1 && point.x <= box.x2 && point.y >= box.y1 && point.y <= box.y2;
+}
+
+cv::Point2d landmark_centre(const DetectedFace& face) {
+  cv::Point2d sum(0, 0);
+  for (const cv::Point2d& point : face.landmarks) sum += point;
+  return sum / static_cast<double>(face.landmarks.size());
+}
+
+// FaceBox edges are pixel boundaries (pixel i spans [i, i + 1)); rotate_point works in
+// pixel-index coordinates (pixel i's centre is i): half a pixel apart.
+cv::Point2d rotate_edge_point(const ExpandedRotation& rotation, cv::Point2d point) {
+  const cv::Point2d half(0.5, 0.5);
+  return rotate_point(rotation, point - half) + half;
+}
+
+struct FoundAgain {
+  DetectedFace face;
+  bool padded = false;
+};
+
+// Detects again on the photo rotated by `angle` and returns the face whose box holds
+// `centre` (a point of the unrotated photo, carried by the rotation), nearest first.
+std::optional<FoundAgain> find_again(const FaceDetector& detector, const cv::Mat& image,
+                                     double angle, cv::Point2d centre,
+                                     const AlignmentOptions& options) {
+  const ExpandedRotation rotation = expanded_rotation(image.size(), angle);
+  const cv::Point2d target = rotate_point(rotation, centre);
+  bool padded = false;
+  const std::vector<DetectedFace> faces =
+      detect_faces(detector, rotate_expanded(image, angle), options, &padded);
+  const DetectedFace* same = nullptr;
+  double nearest = std::numeric_limits<double>::infinity();
+  for (const DetectedFace& face : faces) {
+    const double distance = cv::norm(box_centre(face.box) - target);
+    if (contains(face.box, target) && distance < nearest) nearest = distance, same = &face;
+  }
+  if (!same) return std::nullopt;
+  return FoundAgain{*same, padded};
+}
+
+}  // namespace
+
+FacePolicy face_policy_from_name(const std::string& name) {
+  if (name == "largest") return FacePolicy::largest;
+  if (name == "central" || name == "most-central" || name == "most_central")
+    return FacePolicy::most_central;
+  if (name == "skip") return FacePolicy::skip;
+  fail("face policy '{}' is not one of: largest, central, skip", name);
+}
+
+std::string face_policy_name(FacePolicy policy) {
+  switch (policy) {
+    case FacePolicy::largest: return "largest";
+    case FacePolicy::most_central: return "central";
+    case FacePolicy::skip: return "skip";
+  }
+  return "?";
+}
+
+PadBorder pad_border_from_name(const std::string& name) {
+  if (name == "constant") return PadBorder::constant;
+  if (name == "replicate") return PadBorder::replicate;
+  if (name == "reflect") return PadBorder::reflect;
+  fail("padding border '{}' is not one of: constant, replicate, reflect", name);
+}
+
+std::string pad_border_name(PadBorder border) {
+  switch (border) {
+    case PadBorder::constant: return "constant";
+    case PadBorder::replicate: return "replicate";
+    case PadBorder::reflect: return "reflect";
+  }
+  return "?";
+}
+
+double eye_line_angle(const DetectedFace& face) {
+  const cv::Point2d left = face.landmarks[kLeftEye], right = face.landmarks[kRightEye];
+  return std::atan2(right.y - left.y, right.x - left.x) * kDegreesPerRadian;
+}
+
+std::vector<DetectedFace> detect_faces(const FaceDetector& detector, const cv::Mat& image,
+                                       const AlignmentOptions& options, bool* padded) {
+  if (padded) *padded = false;
+  std::vector<DetectedFace> faces = detector.detect(image);
+  if (!faces.empty() || !(options.pad_ratio > 0)) return faces;
+
+  const int pad = static_cast<int>(std::ceil(options.pad_ratio * std::max(image.rows, image.cols)));
+  const int border = options.pad_border == PadBorder::constant    ? cv::BORDER_CONSTANT
+                     : options.pad_border == PadBorder::replicate ? cv::BORDER_REPLICATE
+                                                                  : cv::BORDER_REFLECT_101;
+  cv::Mat bigger;
+  cv::copyMakeBorder(image, bigger, pad, pad, pad, pad, border, cv::Scalar::all(0));
+  faces = detector.detect(bigger);
+  for (DetectedFace& face : faces) {
+    face.box = {face.box.x1 - pad, face.box.y1 - pad, face.box.x2 - pad, face.box.y2 - pad};
+    for (cv::Point2d& point : face.landmarks) point -= cv::Point2d(pad, pad);
+  }
+  if (padded) *padded = !faces.empty();
+  return faces;
+}
+
+const DetectedFace* choose_face(const std::vector<DetectedFace>& faces, cv::Size image_size,
+                                FacePolicy policy) {
+  if (faces.empty()) return nullptr;
+  if (faces.size() == 1) return &faces[0];
+  const cv::Point2d centre(image_size.width / 2.0, image_size.height / 2.0);
+  const DetectedFace* best = nullptr;
+  double best_value = std::numeric_limits<double>::infinity();
+  for (const DetectedFace& face : faces) {
+    double value = 0;
+    switch (policy) {
+      case FacePolicy::largest: value = -area(face.box); break;
+      case FacePolicy::most_central: value = cv::norm(box_centre(face.box) - centre); break;
+      case FacePolicy::skip: return nullptr;
+    }
+    if (value < best_value) best_value = value, best = &face;
+  }
+  return best;
+}
+
+Alignment align_face(const FaceDetector& detector, const cv::Mat& image,
+                     const AlignmentOptions& options) {
+  Alignment result;
+  bool padded = false;
+  const std::vector<DetectedFace> faces = detect_faces(detector, image, options, &padded);
+  result.faces_found = static_cast<int>(faces.size());
+  const DetectedFace* chosen = choose_face(faces, image.size(), options.policy);
+  if (!chosen) return result;
+
+  // Pass 1 gave the eye angle; pass 2 finds the face in the rotated photo (§4.3).
+  AlignedFace aligned;
+  aligned.angle = eye_line_angle(*chosen);
+  aligned.padded = padded;
+  const cv::Point2d chosen_centre = landmark_centre(*chosen);
+  std::optional<FoundAgain> found = find_again(detector, image, aligned.angle, chosen_centre, options);
+  // Optional further passes (not in the paper): turn by what is left of the tilt while
+  // that shrinks.
+  for (int pass = 0; pass < options.refine_passes && found &&
+                     std::abs(eye_line_angle(found->face)) > options.refine_above_degrees;
+       ++pass) {
+    const double refined = aligned.angle + eye_line_angle(found->face);
+    std::optional<FoundAgain> again = find_again(detector, image, refined, chosen_centre, options);
+    if (!again || std::abs(eye_line_angle(again->face)) >= std::abs(eye_line_angle(found->face)))
+      break;
+    aligned.angle = refined;
+    found = again;
+  }
+
+  if (found) {
+    aligned.box = found->face.box;
+    aligned.landmarks = found->face.landmarks;
+    aligned.score = found->face.score;
+    aligned.residual_angle = eye_line_angle(found->face);
+    aligned.second_pass = true;
+    aligned.padded = aligned.padded || found->padded;
+  } else {
+    const ExpandedRotation rotation = expanded_rotation(image.size(), aligned.angle);
+    const cv::Point2d centre = rotate_edge_point(rotation, box_centre(chosen->box));
+    const double half_width = chosen->box.width() / 2, half_height = chosen->box.height() / 2;
+    aligned.box = {centre.x - half_width, centre.y - half_height, centre.x + half_width,
+                   centre.y + half_height};
+    for (size_t k = 0; k < aligned.landmarks.size(); ++k)
+      aligned.landmarks[k] = rotate_point(rotation, chosen->landmarks[k]);
+    aligned.score = chosen->score;
+  }
+  result.face = aligned;
+  return result;
+}
+
+}  // namespace faceage

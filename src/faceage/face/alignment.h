@@ -1,0 +1,88 @@
+#pragma once
+// Face alignment in two passes (paper §4.3): the landmarks of a first detection give the
+// angle of the line between the eyes; the photo is rotated by it on an expanded canvas
+// (crop.h's rotate_expanded: nothing is cut off); a second detection on the rotated photo
+// gives the face box. The result is the record a dataset keeps (angle, box), so the
+// photo can be cropped later with any margin (crop.h's crop_face).
+//
+//   const faceage::FaceDetector detector;
+//   const faceage::Alignment a = faceage::align_face(detector, image);
+//   if (a.face) cv::Mat crop = faceage::crop_face(image, a.face->angle, a.face->box, 0.4);
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "faceage/data/sample.h"
+#include "faceage/face/detector.h"
+
+namespace faceage {
+
+// Which face to align when the first detection finds several.
+enum class FacePolicy {
+  largest,       // the largest box
+  most_central,  // the box whose centre is nearest the photo's centre
+  skip,          // none: the photo is reported as having several faces
+};
+
+// "largest", "central" (or "most-central"), "skip"; throws faceage::Error naming these.
+FacePolicy face_policy_from_name(const std::string& name);
+std::string face_policy_name(FacePolicy policy);
+
+// Tight crops of pre-aligned datasets (UTKFace) have no background around the face and
+// MTCNN often misses them. When a detection finds nothing, the photo is padded on every
+// side by `pad_ratio` x its longer side and searched again; boxes and landmarks are then
+// given in the unpadded photo's coordinates (so a box may reach past the photo's edge).
+enum class PadBorder { constant, replicate, reflect };
+PadBorder pad_border_from_name(const std::string& name);  // "constant", "replicate", "reflect"
+std::string pad_border_name(PadBorder border);
+
+struct AlignmentOptions {
+  FacePolicy policy = FacePolicy::largest;
+  double pad_ratio = 0.25;  // 0: no second try with padding
+  PadBorder pad_border = PadBorder::constant;
+  // Not in the paper: up to this many further passes, each turning the photo by the tilt
+  // the last detection still sees, while that is above refine_above_degrees and shrinks.
+  int refine_passes = 0;
+  double refine_above_degrees = 1.0;
+};
+
+// The angle that levels the eyes: rotate_expanded(image, angle) makes the line from the
+// left eye to the right eye horizontal. Degrees, positive = counter-clockwise on screen.
+double eye_line_angle(const DetectedFace& face);
+
+// Detection with the padding fallback above. `padded` (optional) says whether the faces
+// were found only after padding.
+std::vector<DetectedFace> detect_faces(const FaceDetector& detector, const cv::Mat& image,
+                                       const AlignmentOptions& options = {},
+                                       bool* padded = nullptr);
+
+// The face that `policy` picks, or nullptr (no face; several faces under `skip`).
+const DetectedFace* choose_face(const std::vector<DetectedFace>& faces, cv::Size image_size,
+                                FacePolicy policy);
+
+struct AlignedFace {
+  double angle = 0;  // degrees; the photo is rotated by it (crop.h's convention)
+  FaceBox box;       // the face box in the rotated photo
+  std::array<cv::Point2d, 5> landmarks;  // in the rotated photo, Landmark order
+  double score = 0;                      // detection score of the box
+  // The eye-line angle measured again on the second detection: what is left of the tilt
+  // after rotating (about 0 when alignment worked). 0 when there was no second detection.
+  double residual_angle = 0;
+  // True when the second detection found the face. When it did not, box and landmarks are
+  // the first detection's, carried through the rotation (box: same size, centre rotated).
+  bool second_pass = false;
+  bool padded = false;  // the face was found only after padding (tight crop)
+};
+
+struct Alignment {
+  std::optional<AlignedFace> face;  // empty: no face, or several faces under `skip`
+  int faces_found = 0;              // faces in the first detection
+};
+
+Alignment align_face(const FaceDetector& detector, const cv::Mat& image,
+                     const AlignmentOptions& options = {});
+
+}  // namespace faceage

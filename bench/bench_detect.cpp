@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
   try {
     const faceage::FaceDetector detector(weights);
     std::vector<cv::Mat> photos, hd;
-    for (const std::string& path : jpegs_in(data, count)) photos.push_back(faceage::read_image(path));
+    for (const std::string& path : jpegs_in(data, count))
+      photos.push_back(faceage::read_image(path));
     if (photos.empty()) {
       std::cerr << "bench_detect: no .jpg photos in " << data << "\n";
       return 1;
@@ -140,17 +141,20 @@ int main(int argc, char** argv) {
     if (as_json) {
       nlohmann::json out = nlohmann::json::array();
       for (const Result& r : results)
-        out.push_back({{"case", r.name}, {"ms_per_image", r.ms_per_image},
+        out.push_back({{"case", r.name},
+                       {"ms_per_image", r.ms_per_image},
                        {"cpu_ms_per_image", r.cpu_ms_per_image},
-                       {"faces_per_image", r.faces_per_image}, {"images", photos.size()},
+                       {"faces_per_image", r.faces_per_image},
+                       {"images", photos.size()},
                        {"threads", torch::get_num_threads()}});
       std::cout << out.dump(2) << "\n";
     } else {
       std::cout << fmt::format("{} photos from {}, {} LibTorch threads, median of {} rounds\n",
                                photos.size(), data, torch::get_num_threads(), rounds);
       for (const Result& r : results)
-        std::cout << fmt::format("{:<22} {:8.1f} ms/image wall {:8.1f} ms/image CPU  {:5.2f} faces/image\n",
-                                 r.name, r.ms_per_image, r.cpu_ms_per_image, r.faces_per_image);
+        std::cout << fmt::format(
+            "{:<22} {:8.1f} ms/image wall {:8.1f} ms/image CPU  {:5.2f} faces/image\n", r.name,
+            r.ms_per_image, r.cpu_ms_per_image, r.faces_per_image);
     }
   } catch (const std::exception& e) {
     std::cerr << "bench_detect: error: " << e.what() << "\n";

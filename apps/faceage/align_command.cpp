@@ -21,7 +21,7 @@ namespace {
 
 struct AlignSettings {
   std::string dataset, output, format = "auto", split = "train", weights;
-  std::string policy = "largest", pad_border = "constant";
+  std::string policy = "largest", pad_border = "reflect";
   double min_face = 20, pad = 0.25;
   int jobs = 1, refine = 0;
   bool retry_skipped = false, quiet = false, as_json = false;
@@ -106,21 +106,21 @@ const RegisterCommand kAlign{
                      "photo,age columns")
           ->required()
           ->check(CLI::ExistingPath);
-      app.add_option("--out", s->output, "Rows CSV (photo, age, deg, box1..box4, ...)")
-          ->required();
+      app.add_option("--out", s->output, "Rows CSV (photo, age, deg, box1..box4, ...)")->required();
       app.add_option("--format", s->format, "auto, csv, utkface, megaage, morph, fgnet");
       app.add_option("--split", s->split, "MegaAge's split: train or test");
       app.add_option("--policy", s->policy,
                      "Several faces: largest, central (nearest the centre) or skip");
-      app.add_option("--jobs,-j", s->jobs, "Photos aligned at once")
-          ->check(CLI::Range(1, 256));
+      app.add_option("--jobs,-j", s->jobs, "Photos aligned at once")->check(CLI::Range(1, 256));
       app.add_option("--min-face", s->min_face, "Smallest face searched for, in pixels")
           ->check(CLI::PositiveNumber);
       app.add_option("--pad", s->pad,
                      "When no face is found, pad by this ratio of the photo and search again "
                      "(tight crops such as UTKFace); 0: never")
           ->check(CLI::Range(0.0, 2.0));
-      app.add_option("--pad-border", s->pad_border, "Padding: constant (black), replicate, reflect");
+      app.add_option(
+          "--pad-border", s->pad_border,
+          "Padding: reflect (mirror the photo), replicate (edge pixels), constant (black)");
       app.add_option("--refine", s->refine,
                      "Further passes while the eyes are still tilted after rotating (paper: 0)")
           ->check(CLI::Range(0, 5));

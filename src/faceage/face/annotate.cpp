@@ -25,7 +25,8 @@ void draw_landmarks(cv::Mat& canvas, const std::array<cv::Point2d, 5>& points, i
     cv::circle(canvas, points[k], 2 * thickness, colours[k], cv::FILLED, cv::LINE_AA);
 }
 
-void label(cv::Mat& canvas, const std::string& text, cv::Point origin, double scale, int thickness) {
+void label(cv::Mat& canvas, const std::string& text, cv::Point origin, double scale,
+           int thickness) {
   cv::putText(canvas, text, origin, cv::FONT_HERSHEY_SIMPLEX, scale, kGrey, thickness + 2,
               cv::LINE_AA);
   cv::putText(canvas, text, origin, cv::FONT_HERSHEY_SIMPLEX, scale, kWhite, thickness,
@@ -47,8 +48,8 @@ cv::Mat draw_faces(const cv::Mat& image, const std::vector<DetectedFace>& faces)
     cv::rectangle(canvas, top_left, bottom_right, i == 0 ? kGreen : kYellow, thickness,
                   cv::LINE_AA);
     draw_landmarks(canvas, face.landmarks, thickness);
-    label(canvas, fmt::format("{:.3f}", face.score),
-          top_left + cv::Point(0, -3 * thickness), text_scale, std::max(1, thickness / 2));
+    label(canvas, fmt::format("{:.3f}", face.score), top_left + cv::Point(0, -3 * thickness),
+          text_scale, std::max(1, thickness / 2));
   }
   return canvas;
 }
@@ -66,7 +67,8 @@ cv::Mat annotate_alignment(const cv::Mat& image, const std::vector<DetectedFace>
     const FaceBox region = expand_box(face.box, margin, canvas);
     const cv::Rect pixels = pixel_rect(region, canvas);
     const double scale = static_cast<double>(image.rows) / crop.rows;
-    cv::resize(crop, right, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::resize(crop, right, cv::Size(), scale, scale,
+               scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
     std::array<cv::Point2d, 5> points = face.landmarks;
     for (cv::Point2d& p : points) p = (p - cv::Point2d(pixels.x, pixels.y)) * scale;
     cv::line(right, points[kLeftEye], points[kRightEye], kBlue, std::max(1, thickness / 2),

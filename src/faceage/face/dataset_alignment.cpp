@@ -98,9 +98,10 @@ std::set<std::string> open_output(const fs::path& path, const std::string& heade
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (first) {
       if (line != header)
-        fail("{} exists but is not a `faceage align` output (its first line is '{}', expected "
-             "'{}'); choose another --out or remove it",
-             path.string(), line.substr(0, 200), header);
+        fail(
+            "{} exists but is not a `faceage align` output (its first line is '{}', expected "
+            "'{}'); choose another --out or remove it",
+            path.string(), line.substr(0, 200), header);
       first = false;
       continue;
     }
@@ -113,11 +114,16 @@ enum class Outcome { aligned, no_face, several_faces, unreadable, failed };
 
 const char* reason_name(Outcome outcome) {
   switch (outcome) {
-    case Outcome::no_face: return "no_face";
-    case Outcome::several_faces: return "several_faces";
-    case Outcome::unreadable: return "unreadable";
-    case Outcome::failed: return "error";
-    case Outcome::aligned: break;
+    case Outcome::no_face:
+      return "no_face";
+    case Outcome::several_faces:
+      return "several_faces";
+    case Outcome::unreadable:
+      return "unreadable";
+    case Outcome::failed:
+      return "error";
+    case Outcome::aligned:
+      break;
   }
   return "aligned";
 }
@@ -151,11 +157,11 @@ PhotoResult align_one(const Sample& sample, const FaceDetector& detector,
         result.outcome = Outcome::aligned;
         result.padded = face.padded;
         result.one_pass = !face.second_pass;
-        result.line = fmt::format("{},{},{:.4f},{:.2f},{:.2f},{:.2f},{:.2f},{},{},{},{:.4f},{}",
-                                  photo, sample.age, face.angle, face.box.x1, face.box.y1,
-                                  face.box.x2, face.box.y2, label_text(sample.gender),
-                                  label_text(sample.ethnicity), quote(sample.subject),
-                                  face.score, alignment.faces_found);
+        result.line =
+            fmt::format("{},{},{:.4f},{:.2f},{:.2f},{:.2f},{:.2f},{},{},{},{:.4f},{}", photo,
+                        sample.age, face.angle, face.box.x1, face.box.y1, face.box.x2, face.box.y2,
+                        label_text(sample.gender), label_text(sample.ethnicity),
+                        quote(sample.subject), face.score, alignment.faces_found);
         return result;
       }
       result.outcome = alignment.faces_found == 0 ? Outcome::no_face : Outcome::several_faces;
@@ -176,7 +182,8 @@ PhotoResult align_one(const Sample& sample, const FaceDetector& detector,
 
 std::string skipped_rows_path(const std::string& output) {
   fs::path path(output);
-  const std::string stem = path.extension() == ".csv" ? path.stem().string() : path.filename().string();
+  const std::string stem =
+      path.extension() == ".csv" ? path.stem().string() : path.filename().string();
   return (path.parent_path() / (stem + ".skipped.csv")).string();
 }
 
@@ -190,8 +197,10 @@ DatasetAlignmentSummary align_samples(const std::vector<Sample>& samples,
   if (!folder.empty()) fs::create_directories(folder);
 
   std::set<std::string> done = open_output(rows_path, kRowsHeader, folder);
-  if (options.retry_skipped) write_text_atomically(skipped_path.string(), std::string(kSkippedHeader) + "\n");
-  for (const std::string& photo : open_output(skipped_path, kSkippedHeader, folder)) done.insert(photo);
+  if (options.retry_skipped)
+    write_text_atomically(skipped_path.string(), std::string(kSkippedHeader) + "\n");
+  for (const std::string& photo : open_output(skipped_path, kSkippedHeader, folder))
+    done.insert(photo);
 
   DatasetAlignmentSummary summary;
   summary.images = samples.size();
@@ -225,14 +234,24 @@ DatasetAlignmentSummary align_samples(const std::vector<Sample>& samples,
       std::ofstream& out = r.outcome == Outcome::aligned ? rows : skipped;
       out << r.line << '\n';
       out.flush();
-      if (!out) fail("{}: write failed (disk full?)",
-                     (r.outcome == Outcome::aligned ? rows_path : skipped_path).string());
+      if (!out)
+        fail("{}: write failed (disk full?)",
+             (r.outcome == Outcome::aligned ? rows_path : skipped_path).string());
       switch (r.outcome) {
-        case Outcome::aligned: ++summary.aligned; break;
-        case Outcome::no_face: ++summary.no_face; break;
-        case Outcome::several_faces: break;
-        case Outcome::unreadable: ++summary.unreadable; break;
-        case Outcome::failed: ++summary.failed; break;
+        case Outcome::aligned:
+          ++summary.aligned;
+          break;
+        case Outcome::no_face:
+          ++summary.no_face;
+          break;
+        case Outcome::several_faces:
+          break;
+        case Outcome::unreadable:
+          ++summary.unreadable;
+          break;
+        case Outcome::failed:
+          ++summary.failed;
+          break;
       }
       summary.several_faces += r.faces > 1;
       summary.padded += r.padded;
@@ -269,7 +288,8 @@ DatasetAlignmentSummary align_samples(const std::vector<Sample>& samples,
   };
 
   if (options.on_progress && !todo.empty()) options.on_progress({0, todo.size(), 0, 0.0});
-  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(std::max<size_t>(1, todo.size()))));
+  const int jobs =
+      std::max(1, std::min<int>(options.jobs, static_cast<int>(std::max<size_t>(1, todo.size()))));
   std::vector<std::thread> threads;
   for (int j = 1; j < jobs; ++j) threads.emplace_back(work);
   work();

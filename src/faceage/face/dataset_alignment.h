@@ -52,9 +52,9 @@ struct DatasetAlignmentSummary {
   size_t no_face = 0;
   size_t several_faces = 0;  // more than one face found; aligned unless the policy is skip
   size_t unreadable = 0;
-  size_t failed = 0;          // other errors, each in the skipped file with its message
-  size_t padded = 0;          // aligned only after padding (tight crops)
-  size_t one_pass = 0;        // aligned, but the face was not found again after rotation
+  size_t failed = 0;    // other errors, each in the skipped file with its message
+  size_t padded = 0;    // aligned only after padding (tight crops)
+  size_t one_pass = 0;  // aligned, but the face was not found again after rotation
   double seconds = 0;
 };
 

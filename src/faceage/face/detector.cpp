@@ -58,10 +58,10 @@ std::vector<Candidate> nms(std::vector<Candidate> boxes, double threshold, Overl
     for (size_t oj = oi + 1; oj < order.size(); ++oj) {
       const size_t j = order[oj];
       if (suppressed[j]) continue;
-      const double w = std::max(0.0, std::min(boxes[i].x2, boxes[j].x2) -
-                                         std::max(boxes[i].x1, boxes[j].x1) + 1);
-      const double h = std::max(0.0, std::min(boxes[i].y2, boxes[j].y2) -
-                                         std::max(boxes[i].y1, boxes[j].y1) + 1);
+      const double w = std::max(
+          0.0, std::min(boxes[i].x2, boxes[j].x2) - std::max(boxes[i].x1, boxes[j].x1) + 1);
+      const double h = std::max(
+          0.0, std::min(boxes[i].y2, boxes[j].y2) - std::max(boxes[i].y1, boxes[j].y1) + 1);
       const double inter = w * h;
       const double overlap = mode == Overlap::kMin ? inter / std::min(area[i], area[j])
                                                    : inter / (area[i] + area[j] - inter);
@@ -142,8 +142,8 @@ bool crop_resized(const cv::Mat& image, const Candidate& c, cv::Mat destination)
   const float black = static_cast<float>(-kPixelMean * kPixelScale);
   cv::Mat padded(height, width, CV_32FC3, cv::Scalar::all(black));
   if (inside.area() > 0)
-    image(inside).copyTo(padded(cv::Rect(inside.x - wanted.x, inside.y - wanted.y,
-                                         inside.width, inside.height)));
+    image(inside).copyTo(
+        padded(cv::Rect(inside.x - wanted.x, inside.y - wanted.y, inside.width, inside.height)));
   cv::resize(padded, destination, destination.size(), 0, 0, cv::INTER_AREA);
   return true;
 }

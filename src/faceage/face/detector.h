@@ -28,13 +28,13 @@ struct DetectedFace {
   // (x1 + 1, y1 + 1, x2, y2): it counts pixels from 1. Not clamped: a face cut by the
   // border may have a box partly outside the image.
   FaceBox box;
-  double score = 0;  // O-Net face probability, > thresholds[2]
+  double score = 0;                      // O-Net face probability, > thresholds[2]
   std::array<cv::Point2d, 5> landmarks;  // pixel coordinates (0-based), in Landmark order
 };
 
 struct DetectorOptions {
-  double min_face_size = 20;    // pixels; smaller faces are not searched for
-  double scale_factor = 0.709;  // between image pyramid levels
+  double min_face_size = 20;                           // pixels; smaller faces are not searched for
+  double scale_factor = 0.709;                         // between image pyramid levels
   std::array<double, 3> thresholds = {0.6, 0.7, 0.7};  // P-, R-, O-Net face probability
   int max_crops_per_batch = 512;  // R/O-Net crops per forward call (bounds memory)
   // facenet resizes the image itself to every pyramid level; by default each level is

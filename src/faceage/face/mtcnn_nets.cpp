@@ -52,12 +52,14 @@ torch::Tensor prelu_(torch::Tensor x, const torch::Tensor& slope) {
   float* data = x.data_ptr<float>();
   const torch::Tensor slope_values = slope.contiguous();
   const float* a = slope_values.data_ptr<float>();
-  at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / channels), [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      float* row = data + r * channels;
-      for (int64_t c = 0; c < channels; ++c) row[c] = row[c] > 0 ? row[c] : row[c] * a[c];
-    }
-  });
+  at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / channels),
+                   [&](int64_t begin, int64_t end) {
+                     for (int64_t r = begin; r < end; ++r) {
+                       float* row = data + r * channels;
+                       for (int64_t c = 0; c < channels; ++c)
+                         row[c] = row[c] > 0 ? row[c] : row[c] * a[c];
+                     }
+                   });
   return x;
 }
 
@@ -73,31 +75,31 @@ torch::Tensor max_pool(const torch::Tensor& x, int64_t size, int64_t stride, boo
   const bool fast = is_cpu_float(x) && x.dim() == 4 &&
                     x.is_contiguous(at::MemoryFormat::ChannelsLast) && x.size(2) >= size &&
                     x.size(3) >= size;
-  if (!fast)
-    return torch::max_pool2d(x, {size, size}, {stride, stride}, {0, 0}, {1, 1}, ceil_mode);
+  if (!fast) return torch::max_pool2d(x, {size, size}, {stride, stride}, {0, 0}, {1, 1}, ceil_mode);
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   const int64_t oh = extent(h), ow = extent(w);
   torch::Tensor out =
       torch::empty({n, c, oh, ow}, x.options().memory_format(at::MemoryFormat::ChannelsLast));
   const float* in = x.data_ptr<float>();
   float* result = out.data_ptr<float>();
-  at::parallel_for(0, n * oh, std::max<int64_t>(1, 4096 / (ow * c)), [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const int64_t image = row / oh, y = row % oh;
-      const int64_t y0 = y * stride, y1 = std::min(y0 + size, h);
-      for (int64_t xo = 0; xo < ow; ++xo) {
-        const int64_t x0 = xo * stride, x1 = std::min(x0 + size, w);
-        float* dst = result + ((image * oh + y) * ow + xo) * c;
-        const float* first = in + ((image * h + y0) * w + x0) * c;
-        std::copy(first, first + c, dst);
-        for (int64_t iy = y0; iy < y1; ++iy)
-          for (int64_t ix = x0; ix < x1; ++ix) {
-            const float* src = in + ((image * h + iy) * w + ix) * c;
-            for (int64_t k = 0; k < c; ++k) dst[k] = std::max(dst[k], src[k]);
-          }
-      }
-    }
-  });
+  at::parallel_for(0, n * oh, std::max<int64_t>(1, 4096 / (ow * c)),
+                   [&](int64_t begin, int64_t end) {
+                     for (int64_t row = begin; row < end; ++row) {
+                       const int64_t image = row / oh, y = row % oh;
+                       const int64_t y0 = y * stride, y1 = std::min(y0 + size, h);
+                       for (int64_t xo = 0; xo < ow; ++xo) {
+                         const int64_t x0 = xo * stride, x1 = std::min(x0 + size, w);
+                         float* dst = result + ((image * oh + y) * ow + xo) * c;
+                         const float* first = in + ((image * h + y0) * w + x0) * c;
+                         std::copy(first, first + c, dst);
+                         for (int64_t iy = y0; iy < y1; ++iy)
+                           for (int64_t ix = x0; ix < x1; ++ix) {
+                             const float* src = in + ((image * h + iy) * w + ix) * c;
+                             for (int64_t k = 0; k < c; ++k) dst[k] = std::max(dst[k], src[k]);
+                           }
+                       }
+                     }
+                   });
   return out;
 }
 
@@ -151,9 +153,9 @@ void load_module(torch::nn::Module& module, const std::string& net, const Tensor
     if (found == tensors.end())
       fail("{}: tensor '{}' is missing; rerun scripts/fetch-mtcnn-weights.sh", source, key);
     const bool is_first_dense = item.key() == first_dense + ".weight";
-    const torch::Tensor value = for_untransposed_image(
-        source, key, found->second.to(torch::kFloat32),
-        is_first_dense ? dense_input_chw : std::vector<int64_t>{});
+    const torch::Tensor value =
+        for_untransposed_image(source, key, found->second.to(torch::kFloat32),
+                               is_first_dense ? dense_input_chw : std::vector<int64_t>{});
     if (value.sizes() != item.value().sizes())
       fail("{}: tensor '{}' has shape {}, expected {}", source, key, shape_text(value.sizes()),
            shape_text(item.value().sizes()));

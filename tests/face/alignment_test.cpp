@@ -57,9 +57,11 @@ TEST(Alignment, RotatingByTheMeasuredAngleLevelsTheEyes) {
   AlignmentOptions refined_options;
   refined_options.refine_passes = 2;
 
-  int aligned = 0, second_pass = 0, tilted = 0;
+  // Every other photo (135), to keep the test time; FaceDetector's test covers all 270.
+  int used = 0, aligned = 0, second_pass = 0, tilted = 0;
   std::vector<double> residuals, frontal_residuals, refined, frontal_refined;
-  for (const auto& photo : photos) {
+  for (size_t i = 0; i < photos.size(); i += 2, ++used) {
+    const auto& photo = photos[i];
     const cv::Mat image = read_image(photo.path);
     const Alignment a = align_face(*detector, image);
     if (!a.face) continue;
@@ -89,21 +91,21 @@ TEST(Alignment, RotatingByTheMeasuredAngleLevelsTheEyes) {
     if (is_frontal) frontal_refined.push_back(after);
   }
   std::printf(
-      "FairFace alignment: %d of %zu aligned, %d found again after rotation, %d tilted more "
+      "FairFace alignment: %d of %d aligned, %d found again after rotation, %d tilted more "
       "than 3 deg before\n"
       "  eye line after rotation, two passes (paper): within 1 deg %.0f%%, 2 deg %.0f%%, "
       "3 deg %.0f%%, median %.2f deg; frontal faces (%zu): within 1 deg %.0f%%, median %.2f\n"
       "  with up to 2 refinement passes (%zu photos): within 1 deg %.0f%%, 2 deg %.0f%%, "
       "median %.2f deg; frontal: within 1 deg %.0f%%, median %.2f\n",
-      aligned, photos.size(), second_pass, tilted, 100 * fraction_within(residuals, 1),
+      aligned, used, second_pass, tilted, 100 * fraction_within(residuals, 1),
       100 * fraction_within(residuals, 2), 100 * fraction_within(residuals, 3),
       median_abs(residuals), frontal_residuals.size(), 100 * fraction_within(frontal_residuals, 1),
       median_abs(frontal_residuals), refined.size(), 100 * fraction_within(refined, 1),
       100 * fraction_within(refined, 2), median_abs(refined),
       100 * fraction_within(frontal_refined, 1), median_abs(frontal_refined));
-  EXPECT_GE(aligned, 262);  // >= 97%
+  EXPECT_GE(aligned, 0.97 * used);
   EXPECT_GE(second_pass, aligned * 0.97);
-  EXPECT_GT(tilted, 20);  // the sample has tilted heads: levelling did real work
+  EXPECT_GT(tilted, 10);  // the sample has tilted heads: levelling did real work
   EXPECT_LT(median_abs(residuals), 1.0);
   EXPECT_GE(fraction_within(residuals, 3), 0.8);
   EXPECT_GE(fraction_within(frontal_residuals, 2), 0.8);

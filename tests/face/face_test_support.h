@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <torch/torch.h>
 
 #include "faceage/face/detector.h"
 #include "faceage/face/mtcnn_nets.h"
@@ -31,6 +32,10 @@ inline std::string mtcnn_weights_or_fail() {
 // the test time on detection).
 inline const FaceDetector* shared_detector() {
   static std::unique_ptr<FaceDetector> detector = [] {
+    // One LibTorch thread, whatever OMP_NUM_THREADS says: MTCNN runs many small operators,
+    // and on a 2-core machine shared with other work, two OpenMP threads made the face
+    // tests 3-4 times slower (a thread waits at every barrier for a busy core).
+    torch::set_num_threads(1);
     std::unique_ptr<FaceDetector> made;
     try {
       made = std::make_unique<FaceDetector>(find_mtcnn_weights());

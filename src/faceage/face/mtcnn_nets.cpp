@@ -52,7 +52,7 @@ torch::Tensor prelu_(torch::Tensor x, const torch::Tensor& slope) {
   float* data = x.data_ptr<float>();
   const torch::Tensor slope_values = slope.contiguous();
   const float* a = slope_values.data_ptr<float>();
-  at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / channels),
+  at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / channels),
                    [&](int64_t begin, int64_t end) {
                      for (int64_t r = begin; r < end; ++r) {
                        float* row = data + r * channels;
@@ -82,7 +82,7 @@ torch::Tensor max_pool(const torch::Tensor& x, int64_t size, int64_t stride, boo
       torch::empty({n, c, oh, ow}, x.options().memory_format(at::MemoryFormat::ChannelsLast));
   const float* in = x.data_ptr<float>();
   float* result = out.data_ptr<float>();
-  at::parallel_for(0, n * oh, std::max<int64_t>(1, 4096 / (ow * c)),
+  at::parallel_for(0, n * oh, std::max<int64_t>(1, 32768 / (ow * c * size * size)),
                    [&](int64_t begin, int64_t end) {
                      for (int64_t row = begin; row < end; ++row) {
                        const int64_t image = row / oh, y = row % oh;

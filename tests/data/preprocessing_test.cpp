@@ -21,6 +21,7 @@ TEST(PreprocessingJson, RoundTripsEveryField) {
   p.color_order = "bgr";
   p.mean = {0.5f, 0.25f, 0.125f};
   p.std = {0.5f, 0.5f, 0.25f};
+  p.frame = FaceFrame{1.25, 0.9, 0.02, -0.05};
   const Preprocessing back = preprocessing_from_json(nlohmann::json::parse(to_json(p).dump()));
   EXPECT_EQ(back.input_size, 112);
   EXPECT_FALSE(back.align);
@@ -28,6 +29,12 @@ TEST(PreprocessingJson, RoundTripsEveryField) {
   EXPECT_EQ(back.color_order, "bgr");
   EXPECT_EQ(back.mean, p.mean);
   EXPECT_EQ(back.std, p.std);
+  ASSERT_TRUE(back.frame);
+  EXPECT_EQ(back.frame->scale_x, 1.25);
+  EXPECT_EQ(back.frame->scale_y, 0.9);
+  EXPECT_EQ(back.frame->shift_x, 0.02);
+  EXPECT_EQ(back.frame->shift_y, -0.05);
+  EXPECT_FALSE(preprocessing_from_json(to_json(Preprocessing{})).frame);
 }
 
 TEST(PreprocessingJson, MissingFieldsKeepDefaultsAndBadOnesAreNamed) {
@@ -46,6 +53,9 @@ TEST(PreprocessingJson, MissingFieldsKeepDefaultsAndBadOnesAreNamed) {
   EXPECT_TRUE(contains(message({{"color_order", "hsv"}}), "'hsv' is not rgb or bgr"));
   EXPECT_TRUE(contains(message({{"std", {0.2, 0.0, 0.2}}}), "preprocessing.std[1]"));
   EXPECT_TRUE(contains(message(nlohmann::json::array()), "expected a JSON object"));
+  EXPECT_TRUE(contains(message({{"frame", {{"scale", 1}}}}), "preprocessing.frame.scale: unknown"));
+  EXPECT_TRUE(contains(message({{"frame", {{"scale_x", "wide"}}}}), "is not a number"));
+  EXPECT_TRUE(contains(message({{"frame", {{"scale_x", -1}}}}), "preprocessing.frame: scale"));
 }
 
 TEST(InputTensor, NormalisesARealFaceWithImageNetStatisticsInRgbOrder) {

@@ -17,4 +17,8 @@ std::optional<int> parse_gender(std::string_view text);
 // W, B, A, H (Hispanic, counted as Other as UTKFace does), O.
 std::optional<int> parse_ethnicity(std::string_view text);
 
+// The names of those labels, index = label.
+inline constexpr const char* kGenderNames[] = {"male", "female"};
+inline constexpr const char* kEthnicityNames[] = {"white", "black", "asian", "indian", "other"};
+
 }  // namespace faceage

@@ -21,21 +21,47 @@ T field(const nlohmann::json& json, const char* name, T fallback) {
   }
 }
 
+FaceFrame frame_from_json(const nlohmann::json& json) {
+  if (!json.is_object()) fail("preprocessing.frame: expected a JSON object, got {}", json.dump());
+  FaceFrame frame;
+  for (const auto& item : json.items()) {
+    double* target = item.key() == "scale_x"   ? &frame.scale_x
+                     : item.key() == "scale_y" ? &frame.scale_y
+                     : item.key() == "shift_x" ? &frame.shift_x
+                     : item.key() == "shift_y" ? &frame.shift_y
+                                               : nullptr;
+    if (!target)
+      fail("preprocessing.frame.{}: unknown field (expected scale_x, scale_y, shift_x, shift_y)",
+           item.key());
+    if (!item.value().is_number())
+      fail("preprocessing.frame.{}: {} is not a number", item.key(), item.value().dump());
+    *target = item.value().get<double>();
+  }
+  return frame;
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Preprocessing& p) {
-  return {{"input_size", p.input_size}, {"align", p.align},   {"margin", p.margin},
-          {"color_order", p.color_order}, {"mean", p.mean}, {"std", p.std}};
+  nlohmann::json json = {{"input_size", p.input_size}, {"align", p.align},
+                         {"margin", p.margin},         {"color_order", p.color_order},
+                         {"mean", p.mean},             {"std", p.std}};
+  if (p.frame)
+    json["frame"] = {{"scale_x", p.frame->scale_x},
+                     {"scale_y", p.frame->scale_y},
+                     {"shift_x", p.frame->shift_x},
+                     {"shift_y", p.frame->shift_y}};
+  return json;
 }
 
 Preprocessing preprocessing_from_json(const nlohmann::json& json) {
   if (!json.is_object()) fail("preprocessing: expected a JSON object, got {}", json.dump());
   static const std::set<std::string> kFields = {"input_size", "align", "margin",
-                                                "color_order", "mean", "std"};
+                                                "color_order", "mean", "std", "frame"};
   for (const auto& item : json.items())
     if (!kFields.count(item.key()))
       fail("preprocessing.{}: unknown field (expected input_size, align, margin, color_order, "
-           "mean, std)", item.key());
+           "mean, std, frame)", item.key());
   Preprocessing p;
   p.input_size = field(json, "input_size", p.input_size);
   p.align = field(json, "align", p.align);
@@ -43,6 +69,7 @@ Preprocessing preprocessing_from_json(const nlohmann::json& json) {
   p.color_order = field(json, "color_order", p.color_order);
   p.mean = field(json, "mean", p.mean);
   p.std = field(json, "std", p.std);
+  if (json.contains("frame")) p.frame = frame_from_json(json.at("frame"));
   check_preprocessing(p);
   return p;
 }
@@ -58,6 +85,15 @@ void check_preprocessing(const Preprocessing& p) {
     if (!std::isfinite(p.mean[c])) fail("preprocessing.mean[{}] is not a finite number", c);
     if (!(p.std[c] > 0) || !std::isfinite(p.std[c]))
       fail("preprocessing.std[{}]: {} must be > 0", c, p.std[c]);
+  }
+  if (p.frame) {
+    const FaceFrame& f = *p.frame;
+    if (!(f.scale_x > 0 && f.scale_x < 100) || !(f.scale_y > 0 && f.scale_y < 100))
+      fail("preprocessing.frame: scale ({}, {}) must be in (0, 100)", f.scale_x, f.scale_y);
+    if (!std::isfinite(f.shift_x) || !std::isfinite(f.shift_y) || std::abs(f.shift_x) > 10 ||
+        std::abs(f.shift_y) > 10)
+      fail("preprocessing.frame: shift ({}, {}) must be within +-10 box sizes", f.shift_x,
+           f.shift_y);
   }
 }
 

@@ -3,6 +3,7 @@
 // prediction always uses it, so a model never runs with another pipeline than the one
 // it was trained with.
 #include <array>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "faceage/data/sample.h"
+#include "faceage/face/crop.h"
 
 namespace faceage {
 
@@ -20,6 +22,9 @@ struct Preprocessing {
   std::string color_order = "rgb";
   std::array<float, 3> mean = {0.485f, 0.456f, 0.406f};  // ImageNet, in color_order
   std::array<float, 3> std = {0.229f, 0.224f, 0.225f};
+  // Set for models trained on faces cropped elsewhere (rows without a box): how those
+  // crops sit around a detected face, so prediction on a photo cuts the same framing.
+  std::optional<FaceFrame> frame;
 };
 
 nlohmann::json to_json(const Preprocessing& preprocessing);

@@ -161,28 +161,32 @@ Alignment align_face(const FaceDetector& detector, const cv::Mat& image,
   const std::vector<DetectedFace> faces = detect_faces(detector, image, options, &padded);
   result.faces_found = static_cast<int>(faces.size());
   const DetectedFace* chosen = choose_face(faces, image.size(), options.policy);
-  if (!chosen) return result;
+  if (chosen) result.face = align_detected_face(detector, image, *chosen, padded, options);
+  return result;
+}
 
+AlignedFace align_detected_face(const FaceDetector& detector, const cv::Mat& image,
+                                const DetectedFace& first, bool padded,
+                                const AlignmentOptions& options) {
   // Pass 1 gave the eye angle; pass 2 finds the face in the rotated photo (§4.3).
   AlignedFace aligned;
-  aligned.angle = eye_line_angle(*chosen);
+  aligned.angle = eye_line_angle(first);
   aligned.padded = padded;
-  const cv::Point2d chosen_centre = landmark_centre(*chosen);
+  const cv::Point2d first_centre = landmark_centre(first);
   std::optional<FoundAgain> found =
-      find_again(detector, image, aligned.angle, chosen_centre, options);
+      find_again(detector, image, aligned.angle, first_centre, options);
   // Optional further passes (not in the paper): turn by what is left of the tilt while
   // that shrinks.
   for (int pass = 0; pass < options.refine_passes && found &&
                      std::abs(eye_line_angle(found->face)) > options.refine_above_degrees;
        ++pass) {
     const double refined = aligned.angle + eye_line_angle(found->face);
-    std::optional<FoundAgain> again = find_again(detector, image, refined, chosen_centre, options);
+    std::optional<FoundAgain> again = find_again(detector, image, refined, first_centre, options);
     if (!again || std::abs(eye_line_angle(again->face)) >= std::abs(eye_line_angle(found->face)))
       break;
     aligned.angle = refined;
     found = again;
   }
-
   if (found) {
     aligned.box = found->face.box;
     aligned.landmarks = found->face.landmarks;
@@ -192,16 +196,15 @@ Alignment align_face(const FaceDetector& detector, const cv::Mat& image,
     aligned.padded = aligned.padded || found->padded;
   } else {
     const ExpandedRotation rotation = expanded_rotation(image.size(), aligned.angle);
-    const cv::Point2d centre = rotate_edge_point(rotation, box_centre(chosen->box));
-    const double half_width = chosen->box.width() / 2, half_height = chosen->box.height() / 2;
+    const cv::Point2d centre = rotate_edge_point(rotation, box_centre(first.box));
+    const double half_width = first.box.width() / 2, half_height = first.box.height() / 2;
     aligned.box = {centre.x - half_width, centre.y - half_height, centre.x + half_width,
                    centre.y + half_height};
     for (size_t k = 0; k < aligned.landmarks.size(); ++k)
-      aligned.landmarks[k] = rotate_point(rotation, chosen->landmarks[k]);
-    aligned.score = chosen->score;
+      aligned.landmarks[k] = rotate_point(rotation, first.landmarks[k]);
+    aligned.score = first.score;
   }
-  result.face = aligned;
-  return result;
+  return aligned;
 }
 
 }  // namespace faceage

@@ -85,4 +85,11 @@ struct Alignment {
 Alignment align_face(const FaceDetector& detector, const cv::Mat& image,
                      const AlignmentOptions& options = {});
 
+// The second pass (and any refine passes) for one face of a first detection: what
+// align_face does after choosing a face. Prediction calls it for every face in a photo.
+// `padded`: the first detection needed padding (recorded in the result).
+AlignedFace align_detected_face(const FaceDetector& detector, const cv::Mat& image,
+                                const DetectedFace& first, bool padded,
+                                const AlignmentOptions& options = {});
+
 }  // namespace faceage

@@ -15,10 +15,11 @@ int ceil_tolerant(double value) { return static_cast<int>(std::ceil(value - 1e-6
 
 int round_to_int(double value) { return static_cast<int>(std::floor(value + 0.5)); }
 
-cv::Mat warp(const cv::Mat& image, const cv::Matx23d& transform, cv::Size size) {
+cv::Mat warp(const cv::Mat& image, const cv::Matx23d& transform, cv::Size size,
+             int border = cv::BORDER_CONSTANT) {
   cv::Mat rotated;
-  cv::warpAffine(image, rotated, cv::Mat(transform), size, cv::INTER_LINEAR,
-                 cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  cv::warpAffine(image, rotated, cv::Mat(transform), size, cv::INTER_LINEAR, border,
+                 cv::Scalar::all(0));
   return rotated;
 }
 
@@ -98,6 +99,30 @@ cv::Mat crop_face(const cv::Mat& image, const std::optional<double>& angle_degre
   to_region(0, 2) -= region.x;
   to_region(1, 2) -= region.y;
   return warp(image, to_region, region.size());
+}
+
+FaceBox frame_box(const FaceBox& box, const FaceFrame& frame) {
+  if (!(frame.scale_x > 0) || !(frame.scale_y > 0))
+    fail("face frame scale ({}, {}) must be positive", frame.scale_x, frame.scale_y);
+  const double cx = (box.x1 + box.x2) / 2 + frame.shift_x * box.width();
+  const double cy = (box.y1 + box.y2) / 2 + frame.shift_y * box.height();
+  const double half_width = frame.scale_x * box.width() / 2;
+  const double half_height = frame.scale_y * box.height() / 2;
+  return {cx - half_width, cy - half_height, cx + half_width, cy + half_height};
+}
+
+cv::Mat crop_frame(const cv::Mat& image, double angle_degrees, const FaceBox& box,
+                   const FaceFrame& frame) {
+  if (image.empty()) fail("cannot crop a face from an empty image");
+  if (!(box.x2 > box.x1) || !(box.y2 > box.y1))
+    fail("face box ({}, {})-({}, {}) is empty or inverted", box.x1, box.y1, box.x2, box.y2);
+  const FaceBox region = frame_box(box, frame);
+  const int x = round_to_int(region.x1), y = round_to_int(region.y1);
+  const cv::Size size(std::max(1, round_to_int(region.x2) - x), std::max(1, round_to_int(region.y2) - y));
+  cv::Matx23d to_region = expanded_rotation(image.size(), angle_degrees).transform;
+  to_region(0, 2) -= x;
+  to_region(1, 2) -= y;
+  return warp(image, to_region, size, cv::BORDER_REFLECT_101);
 }
 
 }  // namespace faceage

@@ -45,6 +45,24 @@ cv::Rect pixel_rect(const FaceBox& box, cv::Size image_size);
 cv::Mat crop_face(const cv::Mat& image, const std::optional<double>& angle_degrees,
                   const std::optional<FaceBox>& box, double margin);
 
+// Where a model's training crops sit around the face box MTCNN finds, for models trained
+// on faces someone else cropped (UTKFace's aligned crops): the crop is scale_x x box width
+// by scale_y x box height, centred shift_x box widths right of and shift_y box heights
+// below the box centre. `faceage export --frame-from DATA` measures it on the training data.
+struct FaceFrame {
+  double scale_x = 1, scale_y = 1;
+  double shift_x = 0, shift_y = 0;
+};
+
+// The region frame_box says, in the photo rotated by angle_degrees (expanded canvas).
+FaceBox frame_box(const FaceBox& box, const FaceFrame& frame);
+
+// That region as its own image, cut from the photo rotated by angle_degrees. Unlike
+// crop_face nothing is clamped: parts outside the photo are mirrored from inside it, so
+// a face near the border keeps the size and place it had in the training crops.
+cv::Mat crop_frame(const cv::Mat& image, double angle_degrees, const FaceBox& box,
+                   const FaceFrame& frame);
+
 inline cv::Mat crop_face(const cv::Mat& image, const Sample& sample, double margin) {
   return crop_face(image, sample.angle, sample.box, margin);
 }

@@ -11,6 +11,7 @@
 #include <ATen/Parallel.h>
 
 #include "faceage/core/error.h"
+#include "faceage/core/model_files.h"
 
 namespace faceage {
 namespace {
@@ -164,12 +165,6 @@ void load_module(torch::nn::Module& module, const std::string& net, const Tensor
   module.eval();
 }
 
-std::string executable_dir() {
-  std::error_code error;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  return error ? std::string() : exe.parent_path().string();
-}
-
 }  // namespace
 
 PNetImpl::PNetImpl()
@@ -246,33 +241,10 @@ MtcnnNets load_mtcnn_nets(const std::string& path) {
 }
 
 std::string find_mtcnn_weights(const std::string& explicit_path) {
-  const char* kHow =
-      "run scripts/fetch-mtcnn-weights.sh (it downloads and converts the MTCNN weights) or "
-      "set FACEAGE_MTCNN_WEIGHTS to the file";
-  if (!explicit_path.empty()) {
-    if (!fs::is_regular_file(explicit_path))
-      fail("MTCNN weights file {} does not exist: {}", explicit_path, kHow);
-    return explicit_path;
-  }
-  if (const char* env = std::getenv("FACEAGE_MTCNN_WEIGHTS"); env && *env) {
-    if (!fs::is_regular_file(env))
-      fail("MTCNN weights file {} (from FACEAGE_MTCNN_WEIGHTS) does not exist: {}", env, kHow);
-    return env;
-  }
-  std::vector<fs::path> candidates;
-  if (const std::string exe = executable_dir(); !exe.empty())
-    candidates.push_back(fs::path(exe) / ".." / "share" / "faceage" / "models" /
-                         "mtcnn.safetensors");
-  // This file is src/faceage/face/mtcnn_nets.cpp of the source tree.
-  const fs::path source_root = fs::path(__FILE__).parent_path() / ".." / ".." / "..";
-  candidates.push_back(source_root / "models" / "mtcnn.safetensors");
-  std::string tried;
-  for (const fs::path& candidate : candidates) {
-    const fs::path normal = candidate.lexically_normal();
-    if (fs::is_regular_file(normal)) return normal.string();
-    tried += (tried.empty() ? "" : ", ") + normal.string();
-  }
-  fail("MTCNN weights not found (tried {}): {}", tried, kHow);
+  return find_model_file({"mtcnn.safetensors", "FACEAGE_MTCNN_WEIGHTS", "MTCNN weights",
+                          "run scripts/fetch-mtcnn-weights.sh (it downloads and converts the "
+                          "MTCNN weights) or set FACEAGE_MTCNN_WEIGHTS to the file"},
+                         explicit_path);
 }
 
 }  // namespace faceage

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "faceage/data/label_parsing.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/io/image.h"
 #include "faceage/io/plot.h"
@@ -18,8 +19,6 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* kGenderNames[] = {"male", "female"};
-const char* kEthnicityNames[] = {"white", "black", "asian", "indian", "other"};
 
 // MAE per group for the samples whose group is known (label >= 0).
 json group_report(const Predictions& p, const std::vector<int>& labels, const char* const* names,

@@ -48,7 +48,7 @@ struct TrainConfig {
   int batch_size = 128;
   uint64_t seed = 1;
   int loader_threads = 2;
-  int torch_threads = 0;            // 0 = LibTorch's default
+  int torch_threads = 0;            // 0 = every logical CPU
   std::string best_metric = "mae";  // mae | ca3
   int64_t max_batches_per_epoch = 0;  // 0 = all
   std::string output_dir = "runs/default";

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "faceage/core/compute_threads.h"
 #include "faceage/core/error.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/learn/checkpoint.h"
@@ -135,7 +136,7 @@ double Trainer::train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimi
 TrainingResult Trainer::run() {
   namespace fs = std::filesystem;
   fs::create_directories(config_.output_dir);
-  if (config_.torch_threads > 0) torch::set_num_threads(config_.torch_threads);
+  use_compute_threads(config_.torch_threads);
   StopSignals signals;
 
   torch::manual_seed(config_.seed);

@@ -1,0 +1,49 @@
+#include "faceage/core/model_files.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "faceage/core/error.h"
+
+namespace faceage {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string executable_dir() {
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  return error ? std::string() : exe.parent_path().string();
+}
+
+}  // namespace
+
+std::string find_model_file(const ModelFileLookup& lookup, const std::string& explicit_path) {
+  if (!explicit_path.empty()) {
+    if (!fs::is_regular_file(explicit_path))
+      fail("{} file {} does not exist: {}", lookup.description, explicit_path, lookup.how_to_get);
+    return explicit_path;
+  }
+  if (const char* env = std::getenv(lookup.env_var.c_str()); env && *env) {
+    if (!fs::is_regular_file(env))
+      fail("{} file {} (from {}) does not exist: {}", lookup.description, env, lookup.env_var,
+           lookup.how_to_get);
+    return env;
+  }
+  std::vector<fs::path> candidates;
+  if (const std::string exe = executable_dir(); !exe.empty())
+    candidates.push_back(fs::path(exe) / ".." / "share" / "faceage" / "models" / lookup.file_name);
+  // This file is src/faceage/core/model_files.cpp of the source tree.
+  const fs::path source_root = fs::path(__FILE__).parent_path() / ".." / ".." / "..";
+  candidates.push_back(source_root / "models" / lookup.file_name);
+  std::string tried;
+  for (const fs::path& candidate : candidates) {
+    const fs::path normal = candidate.lexically_normal();
+    if (fs::is_regular_file(normal)) return normal.string();
+    tried += (tried.empty() ? "" : ", ") + normal.string();
+  }
+  fail("{} not found (tried {}): {}", lookup.description, tried, lookup.how_to_get);
+}
+
+}  // namespace faceage

@@ -1,0 +1,49 @@
+#pragma once
+// Follows faces across video frames by box overlap, so the age of one person can be
+// smoothed over time: per-frame estimates jitter by a few years with lighting and pose.
+#include <deque>
+#include <vector>
+
+#include "faceage/data/sample.h"
+
+namespace faceage {
+
+struct TrackerOptions {
+  double min_overlap = 0.3;  // intersection over union to continue a track
+  int max_missed = 10;       // frames a track survives without a matching face
+  int window = 15;           // frames the smoothed age averages over
+};
+
+struct TrackedFace {
+  int track_id = 0;          // stable across frames for the same face
+  double smoothed_age = 0;   // inverse-variance weighted mean over the window
+  double smoothed_std = 0;   // standard deviation of that mean, years
+};
+
+double intersection_over_union(const FaceBox& a, const FaceBox& b);
+
+class FaceTracker {
+ public:
+  explicit FaceTracker(TrackerOptions options = {});
+
+  // One frame's faces (boxes, ages and their standard deviations, all the same length):
+  // returns each face's track and smoothed age, in the same order.
+  std::vector<TrackedFace> update(const std::vector<FaceBox>& boxes,
+                                  const std::vector<double>& ages,
+                                  const std::vector<double>& age_stds);
+
+  size_t active_tracks() const { return tracks_.size(); }
+
+ private:
+  struct Track {
+    int id = 0;
+    FaceBox box;
+    int missed = 0;
+    std::deque<std::pair<double, double>> ages;  // (age, std) of the last frames
+  };
+  TrackerOptions options_;
+  std::vector<Track> tracks_;
+  int next_id_ = 1;
+};
+
+}  // namespace faceage

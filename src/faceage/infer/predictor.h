@@ -1,0 +1,86 @@
+#pragma once
+// AgePredictor: the whole prediction pipeline for photos: detect every face (MTCNN),
+// level the eyes (two passes, paper §4.3), crop the face exactly as the model's training
+// crops were made (the preprocessing the model file carries), and run the age network on
+// all faces together in batches.
+//
+//   faceage::AgePredictor predictor;   // the bundled default model and MTCNN weights
+//   for (const faceage::FacePrediction& face : predictor.predict(faceage::read_image(path)))
+//     std::cout << face.age << " +- " << face.age_std << "\n";
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "faceage/face/alignment.h"
+#include "faceage/face/detector.h"
+#include "faceage/learn/model_file.h"
+
+namespace faceage {
+
+struct PredictorOptions {
+  std::string model_path;        // empty: find_default_model()
+  std::string detector_weights;  // empty: find_mtcnn_weights()
+  DetectorOptions detection;
+  AlignmentOptions alignment;    // its face policy is not used: every face is predicted
+  int batch_size = 32;           // faces per forward pass
+  double interval_mass = 0.9;    // the central interval reported with each age
+  std::string device = "auto";   // cpu, cuda or auto
+  int threads = 0;               // LibTorch threads; 0 = every logical CPU
+};
+
+// The bundled default model: FACEAGE_MODEL, then share/faceage/models/ of an installed
+// faceage, then models/ of the source tree.
+std::string find_default_model(const std::string& explicit_path = "");
+
+struct LabelPrediction {
+  int label = -1;                    // gender: 0 male, 1 female; ethnicity: data/label_parsing.h
+  double probability = 0;            // of that label
+  std::vector<double> probabilities;  // every label's
+};
+
+struct FacePrediction {
+  // Where the face is in the photo; empty for inputs given as crops.
+  std::optional<DetectedFace> detection;
+  double angle = 0;  // degrees the photo was turned to level the eyes
+  double age = 0;    // expectation of the predicted distribution (argmax for classification models)
+  double age_std = 0;                 // its standard deviation, years
+  double age_low = 0, age_high = 0;   // the central interval of interval_mass
+  std::optional<LabelPrediction> gender, ethnicity;  // when the model has those heads
+};
+
+// Seconds spent per stage, summed over calls (for reports and benchmarks).
+struct PredictTimings {
+  double detect = 0, align = 0, model = 0;
+  size_t faces = 0;
+};
+
+class AgePredictor {
+ public:
+  explicit AgePredictor(const PredictorOptions& options = {});
+
+  // Every face in an 8-bit BGR photo, highest detector score first.
+  std::vector<FacePrediction> predict(const cv::Mat& image, PredictTimings* timings = nullptr) const;
+  // Several photos: their faces go through the model together.
+  std::vector<std::vector<FacePrediction>> predict(const std::vector<cv::Mat>& images,
+                                                   PredictTimings* timings = nullptr) const;
+  // Images that are face crops already (as the model's training images were): no detection.
+  std::vector<FacePrediction> predict_crops(const std::vector<cv::Mat>& faces,
+                                            PredictTimings* timings = nullptr) const;
+
+  // The crop the model sees for a face of `image` found by detection, before resizing.
+  cv::Mat face_crop(const cv::Mat& image, const AlignedFace& face) const;
+
+  const ModelSpec& model() const;
+  const std::string& model_path() const;
+  const PredictorOptions& options() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace faceage

@@ -1,0 +1,98 @@
+// `faceage predict` and `faceage export` end to end, through the built command.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "faceage/learn/model_file.h"
+#include "infer_test_support.h"
+#include "run_command.h"
+
+namespace faceage::testing {
+namespace {
+
+std::vector<nlohmann::json> json_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(PredictCommand, PhotosFoldersAndABadFileGiveOneLineEachAndASummary) {
+  const std::string model = small_model_file("predict_cli_model");
+  const std::string dir = temp_dir("predict_cli");
+  std::filesystem::create_directories(dir + "/photos/nested");
+  std::filesystem::copy_file(fairface_photo(1), dir + "/photos/nested/two.jpg");
+  std::ofstream(dir + "/photos/broken.jpg") << "not a jpeg";
+  const CommandResult result = run_command(
+      cli_path() + " predict --threads 1 --model " + model + " " + fairface_photo(3) + " " + dir +
+      "/photos --output " + dir + "/out.jsonl --annotate " + dir + "/annotated");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("3 faces"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("1 failed"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("broken.jpg"), std::string::npos) << result.output;
+
+  const std::vector<nlohmann::json> lines = json_lines(dir + "/out.jsonl");
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["faces"].size(), 1u);
+  EXPECT_EQ(lines[1]["source"], dir + "/photos/broken.jpg");
+  EXPECT_TRUE(lines[1].contains("error"));
+  ASSERT_EQ(lines[2]["faces"].size(), 2u);
+  const nlohmann::json& face = lines[2]["faces"][0];
+  for (const char* key : {"box", "score", "landmarks", "age", "age_std", "age_interval", "gender",
+                          "ethnicity"})
+    EXPECT_TRUE(face.contains(key)) << key;
+  EXPECT_EQ(face["landmarks"].size(), 5u);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/annotated/two.jpg"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/annotated/" +
+                                      std::filesystem::path(fairface_photo(3)).stem().string() + ".jpg"));
+}
+
+TEST(PredictCommand, CroppedInputsSkipDetection) {
+  const std::string model = small_model_file("predict_cropped_model");
+  const CommandResult result =
+      run_command(cli_path() + " predict --threads 1 --quiet --cropped --model " + model + " " +
+                  fairface_photo(5));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const nlohmann::json line = nlohmann::json::parse(result.output);
+  ASSERT_EQ(line["faces"].size(), 1u);
+  EXPECT_FALSE(line["faces"][0].contains("box"));
+  EXPECT_TRUE(line["faces"][0].contains("age"));
+}
+
+TEST(PredictCommand, NothingReadableIsExitCode1AndAMissingPathIsNamed) {
+  const std::string model = small_model_file("predict_nothing_model");
+  const std::string dir = temp_dir("predict_nothing");
+  std::ofstream(dir + "/empty.jpg");
+  EXPECT_EQ(run_command(cli_path() + " predict --model " + model + " " + dir + "/empty.jpg").exit_code, 1);
+  const CommandResult missing =
+      run_command(cli_path() + " predict --model " + model + " " + dir + "/missing.png");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("missing.png"), std::string::npos) << missing.output;
+}
+
+TEST(ExportCommand, HalfPrecisionWithCardAndMeasuredFrame) {
+  const std::string model = small_model_file("export_model");
+  const std::string dir = temp_dir("export_cli");
+  std::ofstream(dir + "/card.json") << R"({"licence": "research only"})";
+  const CommandResult result = run_command(
+      cli_path() + " export --model " + model + " --out " + dir + "/shipped.safetensors --half" +
+      " --card " + dir + "/card.json --frame-from " + data_dir() + "/utkface --frame-samples 12");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const ModelSpec spec = read_model_spec(dir + "/shipped.safetensors");
+  EXPECT_EQ(spec.card["licence"], "research only");
+  ASSERT_TRUE(spec.preprocessing.frame);
+  // UTKFace crops are a little wider than MTCNN's box and cut at the chin and brow.
+  EXPECT_GT(spec.preprocessing.frame->scale_x, 1.0);
+  EXPECT_LT(spec.preprocessing.frame->scale_x, 1.5);
+  EXPECT_GT(spec.preprocessing.frame->scale_y, 0.7);
+  EXPECT_LT(spec.preprocessing.frame->scale_y, 1.2);
+  EXPECT_LT(std::filesystem::file_size(dir + "/shipped.safetensors"),
+            std::filesystem::file_size(model) * 0.6);
+  EXPECT_EQ(spec.card["face_frame_measured_on"]["images"], 12);
+}
+
+}  // namespace
+}  // namespace faceage::testing

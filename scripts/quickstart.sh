@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# The main job, from a fresh clone: install, build, then train a small age estimator on
-# UTKFace for a few minutes and evaluate it. Outputs go to runs/quickstart/.
+# The main job, from a fresh clone: install, build, then estimate the age of every face in
+# the sample photos with the bundled default model. Writes out/quickstart/predictions.jsonl
+# (one JSON line per photo) and out/quickstart/annotated/ (the photos with boxes and ages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-if [ -x scripts/fetch-mtcnn-weights.sh ]; then scripts/fetch-mtcnn-weights.sh; fi
+scripts/fetch-mtcnn-weights.sh
+scripts/fetch-sample-photos.sh
 scripts/build.sh
 
-data="${FACEAGE_DATA_DIR:-../shared/data}"
-run=runs/quickstart
-echo "== training (configs/utkface/smoke-resnet18-64.toml; rerun resumes) =="
-build/bin/faceage train --config configs/utkface/smoke-resnet18-64.toml \
-  --set data.path="$data/utkface" --output "$run"
-echo "== evaluating the best checkpoint on the validation split =="
-build/bin/faceage eval --model "$run/best.safetensors" --data "$run/validation.csv" \
-  --out "$run/eval"
-echo "== outputs: $run/{best,last}.safetensors, metrics.jsonl, curves.png, eval/ =="
+out=out/quickstart
+photos=(samples/astronaut.png)
+# A few in-the-wild FairFace photos (CC BY 4.0) when the shared data is beside the clone.
+fairface="${FACEAGE_DATA_DIR:-../shared/data}/fairface"
+if [ -d "$fairface" ]; then
+  photos+=("$fairface/fairface_0001.jpg" "$fairface/fairface_0003.jpg" "$fairface/fairface_0005.jpg")
+fi
+mkdir -p "$out"
+echo "== faceage predict ${photos[*]} =="
+build/bin/faceage predict "${photos[@]}" --output "$out/predictions.jsonl" --annotate "$out/annotated"
+echo "== outputs: $out/predictions.jsonl, $out/annotated/ =="
+head -c 600 "$out/predictions.jsonl"; echo

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "command.h"
+#include "faceage/core/compute_threads.h"
 #include "faceage/core/error.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/learn/report.h"
@@ -22,6 +23,7 @@ struct EvalArguments {
 };
 
 int run_eval(const EvalArguments& args) {
+  use_compute_threads(0);
   const LoadedModel model = load_model(args.model_path);
   std::vector<std::string> notes;
   const std::vector<Sample> samples = read_evaluation_samples(args.data_path, args.format, notes);

@@ -34,6 +34,9 @@ struct PredictSettings {
   double min_face = 20, interval = 0.9;
 };
 
+// Exit code when some inputs could not be read and the rest were predicted.
+constexpr int kPartialFailure = 3;
+
 struct Counts {
   size_t images = 0, frames = 0, faces = 0, without_face = 0, failed = 0;
 };
@@ -160,7 +163,11 @@ class PredictRun {
     line["faces"] = list;
     out_ << line.dump() << "\n";
     counts_.faces += faces.size();
-    if (faces.empty()) ++counts_.without_face;
+    if (faces.empty()) {
+      ++counts_.without_face;
+      if (!settings_.quiet && !line.contains("frame"))
+        std::cerr << "faceage predict: no face found in " << line["source"].get<std::string>() << "\n";
+    }
   }
 
   void fail_input(const std::string& source, const std::string& message) {
@@ -209,9 +216,10 @@ int run_predict(const PredictSettings& s) {
   run.run(inputs);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!s.quiet) std::cerr << summary_line(run.counts(), run.timings(), seconds) << "\n";
-  // Failing is a batch outcome, not an error, unless nothing at all could be read.
+  // 0: every input was read; 3: some could not be (the rest were done); 1: none could be.
   const Counts& c = run.counts();
-  return c.failed > 0 && c.images + c.frames == 0 ? 1 : 0;
+  if (c.failed == 0) return 0;
+  return c.images + c.frames == 0 ? 1 : kPartialFailure;
 }
 
 const RegisterCommand kPredict{

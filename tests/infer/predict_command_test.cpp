@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "faceage/learn/model_file.h"
 #include "infer_test_support.h"
 #include "run_command.h"
@@ -21,6 +23,7 @@ std::vector<nlohmann::json> json_lines(const std::string& path) {
 }
 
 TEST(PredictCommand, PhotosFoldersAndABadFileGiveOneLineEachAndASummary) {
+  // Exit code 3: a partial failure (the broken file), the rest predicted.
   const std::string model = small_model_file("predict_cli_model");
   const std::string dir = temp_dir("predict_cli");
   std::filesystem::create_directories(dir + "/photos/nested");
@@ -29,7 +32,7 @@ TEST(PredictCommand, PhotosFoldersAndABadFileGiveOneLineEachAndASummary) {
   const CommandResult result = run_command(
       cli_path() + " predict --threads 1 --model " + model + " " + fairface_photo(3) + " " + dir +
       "/photos --output " + dir + "/out.jsonl --annotate " + dir + "/annotated");
-  ASSERT_EQ(result.exit_code, 0) << result.output;
+  ASSERT_EQ(result.exit_code, 3) << result.output;
   EXPECT_NE(result.output.find("3 faces"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("1 failed"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("broken.jpg"), std::string::npos) << result.output;
@@ -48,6 +51,35 @@ TEST(PredictCommand, PhotosFoldersAndABadFileGiveOneLineEachAndASummary) {
   EXPECT_TRUE(std::filesystem::exists(dir + "/annotated/two.jpg"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/annotated/" +
                                       std::filesystem::path(fairface_photo(3)).stem().string() + ".jpg"));
+}
+
+size_t count_of(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+TEST(PredictCommand, EachBadInputIsOneStderrLineAndCountedWhileTheBatchCompletes) {
+  const std::string model = small_model_file("predict_bad_inputs_model");
+  const std::string dir = temp_dir("predict_bad_inputs");
+  std::ifstream photo(fairface_photo(5), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(photo)), std::istreambuf_iterator<char>());
+  std::ofstream(dir + "/a_truncated.jpg", std::ios::binary) << bytes.substr(0, bytes.size() / 3);
+  std::ofstream(dir + "/b_empty.jpg");
+  std::ofstream(dir + "/c_text.jpg") << "this is a text file, not a photo\n";
+  cv::imwrite(dir + "/d_no_face.png", cv::Mat(240, 320, CV_8UC3, cv::Scalar(90, 140, 60)));
+  std::filesystem::copy_file(fairface_photo(5), dir + "/e_good.jpg");
+  const CommandResult result =
+      run_command(cli_path() + " predict --threads 1 --model " + model + " " + dir + " -o " + dir + "/out.jsonl");
+  EXPECT_EQ(result.exit_code, 3) << result.output;  // partial failure
+  for (const char* name : {"b_empty.jpg", "c_text.jpg", "d_no_face.png"})
+    EXPECT_EQ(count_of(result.output, name), 1u) << name << "\n" << result.output;
+  EXPECT_NE(result.output.find("a_truncated.jpg"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("(1 pictures without a face), 3 failed"), std::string::npos)
+      << result.output;
+  const std::vector<nlohmann::json> lines = json_lines(dir + "/out.jsonl");
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[4]["faces"].size(), 1u);  // the good photo after the bad ones
 }
 
 TEST(PredictCommand, CroppedInputsSkipDetection) {

@@ -60,9 +60,12 @@ TEST(Image, BadFilesAreNamedWithTheReason) {
   write_text_atomically(dir + "/text.jpg", "this is not an image\n");
   const std::string real = read_file_bytes(first_utkface_image());
   write_text_atomically(dir + "/truncated.jpg", real.substr(0, 40));
+  // Cut after the image data began: libjpeg alone would decode it with grey rows.
+  write_text_atomically(dir + "/half.jpg", real.substr(0, real.size() / 2));
   expect_error_naming(dir + "/empty.jpg", "empty");
   expect_error_naming(dir + "/text.jpg", "not a decodable image");
-  expect_error_naming(dir + "/truncated.jpg", "not a decodable image");
+  expect_error_naming(dir + "/truncated.jpg", "truncated JPEG");
+  expect_error_naming(dir + "/half.jpg", "truncated JPEG");
   expect_error_naming(dir + "/missing.jpg", "cannot open");
   expect_error_naming(dir, "directory");
 }

@@ -1,5 +1,6 @@
 #include "faceage/io/image.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <vector>
 
@@ -11,8 +12,28 @@
 
 namespace faceage {
 
+namespace {
+
+// libjpeg decodes a cut-off JPEG without an error (the missing rows come out grey), so a
+// truncated file would silently give a half-grey face. A complete JPEG ends with the
+// end-of-image marker FF D9; the entropy-coded data cannot contain it (FF is stuffed), so
+// looking near the end (past any trailing padding) is enough.
+bool is_truncated_jpeg(const std::string& bytes) {
+  if (bytes.size() < 4 || static_cast<unsigned char>(bytes[0]) != 0xFF ||
+      static_cast<unsigned char>(bytes[1]) != 0xD8)
+    return false;  // not a JPEG
+  const size_t first = bytes.size() > 4096 ? bytes.size() - 4096 : 2;
+  for (size_t i = bytes.size() - 2; i >= first && i != static_cast<size_t>(-1); --i)
+    if (static_cast<unsigned char>(bytes[i]) == 0xFF && static_cast<unsigned char>(bytes[i + 1]) == 0xD9)
+      return false;
+  return true;
+}
+
+}  // namespace
+
 cv::Mat decode_image(const std::string& bytes, const std::string& source) {
   if (bytes.empty()) fail("{}: empty file, not an image", source);
+  if (is_truncated_jpeg(bytes)) fail("{}: truncated JPEG (no end-of-image marker)", source);
   const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
                        const_cast<char*>(bytes.data()));
   cv::Mat decoded;

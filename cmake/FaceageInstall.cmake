@@ -19,3 +19,10 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/faceageConfigVersion.cma
 install(FILES "${PROJECT_BINARY_DIR}/faceageConfig.cmake"
               "${PROJECT_BINARY_DIR}/faceageConfigVersion.cmake"
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/faceage)
+
+# Model files where find_model_file() looks beside an installed binary
+# (<prefix>/share/faceage/models): the bundled age model, and the MTCNN weights when
+# scripts/fetch-mtcnn-weights.sh has made them.
+install(FILES "${PROJECT_SOURCE_DIR}/models/default-age-model.safetensors"
+              "${PROJECT_SOURCE_DIR}/models/mtcnn.safetensors"
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/faceage/models OPTIONAL)

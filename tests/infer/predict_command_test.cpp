@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "faceage/learn/model_file.h"
 #include "infer_test_support.h"
@@ -80,6 +82,34 @@ TEST(PredictCommand, EachBadInputIsOneStderrLineAndCountedWhileTheBatchCompletes
   const std::vector<nlohmann::json> lines = json_lines(dir + "/out.jsonl");
   ASSERT_EQ(lines.size(), 5u);
   EXPECT_EQ(lines[4]["faces"].size(), 1u);  // the good photo after the bad ones
+}
+
+TEST(PredictCommand, VideoFramesKeepOneTrackPerFaceWithSmoothedAges) {
+  const std::string model = small_model_file("predict_video_model");
+  const std::string dir = temp_dir("predict_video");
+  const cv::Mat photo = cv::imread(fairface_photo(5));
+  cv::VideoWriter writer(dir + "/clip.avi", cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10,
+                         photo.size());
+  ASSERT_TRUE(writer.isOpened());
+  for (int frame = 0; frame < 6; ++frame) {  // the face drifts 2 px right per frame
+    cv::Mat shifted;
+    cv::warpAffine(photo, shifted, cv::Mat(cv::Matx23d(1, 0, 2.0 * frame, 0, 1, 0)), photo.size(),
+                   cv::INTER_LINEAR, cv::BORDER_REFLECT);
+    writer.write(shifted);
+  }
+  writer.release();
+  const CommandResult result = run_command(cli_path() + " predict --threads 1 --model " + model +
+                                           " " + dir + "/clip.avi -o " + dir + "/out.jsonl --every 2 --annotate " + dir + "/annotated");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::vector<nlohmann::json> lines = json_lines(dir + "/out.jsonl");
+  ASSERT_EQ(lines.size(), 3u);  // frames 0, 2, 4
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["frame"], static_cast<int>(2 * i));
+    ASSERT_EQ(lines[i]["faces"].size(), 1u) << lines[i].dump();
+    EXPECT_EQ(lines[i]["faces"][0]["track_id"], lines[0]["faces"][0]["track_id"]);
+    EXPECT_TRUE(lines[i]["faces"][0].contains("smoothed_age"));
+  }
+  EXPECT_GT(std::filesystem::file_size(dir + "/annotated/clip.avi"), 1000u);
 }
 
 TEST(PredictCommand, CroppedInputsSkipDetection) {

@@ -72,7 +72,7 @@ TEST(DefaultModel, FairfaceAgesFallInOrNextToTheLabelledRange) {
   std::printf("FairFace, %d photos: face found in %d, range right %d, right or next %d\n", photos,
               found, exact, near);
   EXPECT_GE(found, photos - 1);
-  EXPECT_GE(near, found * 45 / 100);
+  EXPECT_GE(near, found * 60 / 100);  // measured 33 of 45 (73%), exact 16 (36%)
   EXPECT_GE(exact, found * 25 / 100);
 }
 

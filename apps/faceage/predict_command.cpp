@@ -96,7 +96,8 @@ class PredictRun {
         errors[i] = e.what();
       }
     }
-    const auto results = images.empty() ? decltype(predict(images)){} : predict(images);
+    std::vector<std::vector<FacePrediction>> results;
+    if (!images.empty()) results = predict(images);
     for (size_t i = 0, next = 0; i < pending.size(); ++i) {
       if (!errors[i].empty()) {
         fail_input(pending[i].path, errors[i]);

@@ -24,7 +24,7 @@ bool is_truncated_jpeg(const std::string& bytes) {
       static_cast<unsigned char>(bytes[1]) != 0xD8)
     return false;  // not a JPEG
   const size_t first = bytes.size() > 4096 ? bytes.size() - 4096 : 2;
-  for (size_t i = bytes.size() - 2; i >= first && i != static_cast<size_t>(-1); --i)
+  for (size_t i = bytes.size() - 2; i >= first; --i)  // first >= 2: no wrap-around
     if (static_cast<unsigned char>(bytes[i]) == 0xFF && static_cast<unsigned char>(bytes[i + 1]) == 0xD9)
       return false;
   return true;

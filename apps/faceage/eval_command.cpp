@@ -2,6 +2,7 @@
 // gender and ethnicity; a confusion plot and the worst predictions.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -20,6 +21,7 @@ struct EvalArguments {
   int batch_size = 32, threads = 2;
   size_t worst = 50;
   bool as_json = false;
+  std::optional<bool> flip_average;  // unset: as the model file says
 };
 
 int run_eval(const EvalArguments& args) {
@@ -34,12 +36,15 @@ int run_eval(const EvalArguments& args) {
   config.loader_threads = args.threads;
   LoaderBatchSource source(samples, loader_options_for(config, model.spec.preprocessing, false));
   const LossOptions loss{model.spec.formulation, 2.0, 1.0};
-  const Predictions predictions = evaluate(*model.network, source, 0, loss, torch::kCPU);
+  const bool flip_average = args.flip_average.value_or(model.spec.flip_average);
+  const Predictions predictions =
+      evaluate(*model.network, source, 0, loss, torch::kCPU, flip_average);
   if (predictions.true_age.empty()) fail("{}: no image could be read", args.data_path);
 
   nlohmann::json report = evaluation_report(predictions);
   report["model"] = args.model_path;
   report["data"] = args.data_path;
+  report["flip_average"] = flip_average;
   report["images_skipped"] = source.loader().report().images_skipped;
   if (!args.output_dir.empty()) {
     std::filesystem::create_directories(args.output_dir);
@@ -70,6 +75,8 @@ const RegisterCommand kEval{
       app.add_option("--batch-size", args->batch_size, "Images per forward pass")
           ->check(CLI::Range(1, 4096));
       app.add_option("--threads", args->threads, "Loader threads")->check(CLI::Range(0, 64));
+      app.add_option("--flip-average", args->flip_average,
+                     "Average each face with its mirror (default: as the model file says)");
       app.add_flag("--json", args->as_json, "Print the report as one JSON line");
       return std::function<int()>([args] { return run_eval(*args); });
     }};

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -22,6 +23,7 @@ struct ExportSettings {
   std::string model, out, card, frame_data, frame_format = "auto", detector_weights;
   size_t frame_samples = 400;
   bool half = false;
+  std::optional<bool> flip_average;  // unset: keep the model's setting
 };
 
 // The median frame over up to `count` images spread evenly through the dataset.
@@ -58,6 +60,7 @@ int run_export(const ExportSettings& s) {
       fail("{}: the model card is not valid JSON ({})", s.card, e.what());
     }
   }
+  if (s.flip_average) model.spec.flip_average = *s.flip_average;
   if (!s.frame_data.empty()) {
     nlohmann::json record;
     model.spec.preprocessing.frame = measure_frame(s, record);
@@ -76,6 +79,8 @@ const RegisterCommand kExport{
           ->required()->check(CLI::ExistingFile);
       app.add_option("--out", s->out, "Model file to write")->required();
       app.add_flag("--half", s->half, "Store the weights as fp16");
+      app.add_option("--flip-average", s->flip_average,
+                     "Predict each face as the mean over it and its mirror (true/false)");
       app.add_option("--card", s->card, "JSON object merged into the model card")
           ->check(CLI::ExistingFile);
       app.add_option("--frame-from", s->frame_data,

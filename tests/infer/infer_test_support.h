@@ -13,8 +13,9 @@
 namespace faceage::testing {
 
 // A seeded ResNet-18 multitask model at 64 px written to the test's temp folder; `frame`
-// adds a face frame (as for UTKFace-trained models).
-inline std::string small_model_file(const std::string& name, bool with_frame = false) {
+// adds a face frame (as for UTKFace-trained models); the same seed gives the same weights.
+inline std::string small_model_file(const std::string& name, bool with_frame = false,
+                                    bool flip_average = false) {
   torch::manual_seed(7);
   ModelSpec spec;
   spec.network.architecture = "resnet18";
@@ -22,6 +23,7 @@ inline std::string small_model_file(const std::string& name, bool with_frame = f
   spec.preprocessing.input_size = 64;
   spec.preprocessing.margin = 0.2;
   if (with_frame) spec.preprocessing.frame = FaceFrame{1.2, 0.95, 0.02, 0.05};
+  spec.flip_average = flip_average;
   const std::shared_ptr<AgeNet> network = make_age_net(spec.network);
   network->eval();
   const std::string path = temp_dir(name) + "/model.safetensors";

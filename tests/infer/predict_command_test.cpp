@@ -141,10 +141,13 @@ TEST(ExportCommand, HalfPrecisionWithCardAndMeasuredFrame) {
   std::ofstream(dir + "/card.json") << R"({"licence": "research only"})";
   const CommandResult result = run_command(
       cli_path() + " export --model " + model + " --out " + dir + "/shipped.safetensors --half" +
-      " --card " + dir + "/card.json --frame-from " + data_dir() + "/utkface --frame-samples 12");
+      " --card " + dir + "/card.json --frame-from " + data_dir() + "/utkface --frame-samples 12" +
+      " --flip-average true");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const ModelSpec spec = read_model_spec(dir + "/shipped.safetensors");
   EXPECT_EQ(spec.card["licence"], "research only");
+  EXPECT_TRUE(spec.flip_average);
+  EXPECT_FALSE(read_model_spec(model).flip_average);
   ASSERT_TRUE(spec.preprocessing.frame);
   // UTKFace crops are a little wider than MTCNN's box and cut at the chin and brow.
   EXPECT_GT(spec.preprocessing.frame->scale_x, 1.0);

@@ -1,6 +1,7 @@
 #include "faceage/infer/predictor.h"
 
 #include <gtest/gtest.h>
+#include <opencv2/core.hpp>
 
 #include "faceage/face/alignment.h"
 #include "faceage/io/image.h"
@@ -92,6 +93,21 @@ TEST(AgePredictor, AModelWithAFaceFrameCutsThatFrame) {
   const FaceBox& box = alignment.face->box;
   EXPECT_NEAR(crop.cols, 1.2 * box.width(), 1.5);
   EXPECT_NEAR(crop.rows, 0.95 * box.height(), 1.5);
+}
+
+TEST(AgePredictor, AFlipAveragingModelPredictsTheMeanOfTheFaceAndItsMirror) {
+  PredictorOptions options;
+  options.model_path = small_model_file("flip_model", false, /*flip_average=*/true);
+  options.threads = 1;
+  const AgePredictor flipping(options);
+  ASSERT_TRUE(flipping.model().flip_average);
+  const cv::Mat photo = read_image(fairface_photo(3));
+  cv::Mat mirror;
+  cv::flip(photo, mirror, 1);
+  // The expectation of a mean of two distributions is the mean of their expectations.
+  const std::vector<FacePrediction> plain = shared_predictor().predict_crops({photo, mirror});
+  ASSERT_GT(std::abs(plain[0].age - plain[1].age), 1e-3) << "the mirror must change something";
+  EXPECT_NEAR(flipping.predict_crops({photo}).front().age, (plain[0].age + plain[1].age) / 2, 1e-3);
 }
 
 TEST(AgePredictor, BadOptionsAndMissingModelAreClearErrors) {

@@ -34,9 +34,9 @@ std::string find_model_file(const ModelFileLookup& lookup, const std::string& ex
   std::vector<fs::path> candidates;
   if (const std::string exe = executable_dir(); !exe.empty())
     candidates.push_back(fs::path(exe) / ".." / "share" / "faceage" / "models" / lookup.file_name);
-  // This file is src/faceage/core/model_files.cpp of the source tree.
-  const fs::path source_root = fs::path(__FILE__).parent_path() / ".." / ".." / "..";
-  candidates.push_back(source_root / "models" / lookup.file_name);
+  // The source tree this library was built from (set by CMake; __FILE__ is not reliable:
+  // ccache with a base directory compiles with relative paths).
+  candidates.push_back(fs::path(FACEAGE_SOURCE_DIR) / "models" / lookup.file_name);
   std::string tried;
   for (const fs::path& candidate : candidates) {
     const fs::path normal = candidate.lexically_normal();

@@ -9,6 +9,7 @@
 #include "faceage/face/crop.h"
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/label_distribution.h"
+#include "faceage/nn/flip_average.h"
 
 namespace faceage {
 namespace {
@@ -75,7 +76,8 @@ struct AgePredictor::Impl {
       torch::Tensor batch = torch::empty({static_cast<int64_t>(count), 3, size, size});
       for (size_t i = 0; i < count; ++i)
         write_input_tensor(faces[first + i], p, batch[i].data_ptr<float>());
-      const AgeNetOutput output = model.network->forward(batch.to(device));
+      const AgeNetOutput output =
+          forward_for_inference(*model.network, batch.to(device), model.spec.flip_average);
       const torch::Tensor probabilities = torch::softmax(output.age_logits.to(torch::kFloat), 1);
       const torch::Tensor ages =
           predicted_age(output.age_logits, model.spec.formulation).to(torch::kCPU, torch::kDouble);

@@ -2,6 +2,7 @@
 
 #include "faceage/core/error.h"
 #include "faceage/learn/label_distribution.h"
+#include "faceage/nn/flip_average.h"
 
 namespace faceage {
 
@@ -20,7 +21,8 @@ void append(std::vector<double>& out, const torch::Tensor& values) {
 }  // namespace
 
 Predictions evaluate(AgeNet& network, BatchSource& source, int epoch,
-                     const LossOptions& loss_options, const torch::Device& device) {
+                     const LossOptions& loss_options, const torch::Device& device,
+                     bool flip_average) {
   torch::NoGradGuard no_grad;
   network.eval();
   source.start_epoch(epoch);
@@ -28,7 +30,8 @@ Predictions evaluate(AgeNet& network, BatchSource& source, int epoch,
   double loss_sum = 0;
   int64_t batches = 0;
   while (auto batch = source.next()) {
-    const AgeNetOutput output = network.forward(batch->images.to(device));
+    const AgeNetOutput output =
+        forward_for_inference(network, batch->images.to(device), flip_average);
     const LossTerms terms = age_net_loss(output, batch->ages.to(device), batch->genders,
                                          batch->ethnicities, loss_options);
     loss_sum += terms.total.item<double>();

@@ -18,8 +18,10 @@ struct Predictions {
   double mean_loss = 0;  // the training objective, averaged over batches
 };
 
+// flip_average: each image's prediction is averaged with its mirror's (nn/flip_average.h).
 Predictions evaluate(AgeNet& network, BatchSource& source, int epoch,
-                     const LossOptions& loss_options, const torch::Device& device);
+                     const LossOptions& loss_options, const torch::Device& device,
+                     bool flip_average = false);
 
 // cuda when asked for or, with "auto", when LibTorch was built with CUDA and sees a GPU.
 torch::Device choose_device(const std::string& name);

@@ -15,6 +15,7 @@ json to_json(const ModelSpec& spec) {
           {"num_ethnicities", spec.network.num_ethnicities},
           {"formulation", formulation_name(spec.formulation)},
           {"preprocessing", to_json(spec.preprocessing)},
+          {"flip_average", spec.flip_average},
           {"card", spec.card}};
 }
 
@@ -28,6 +29,7 @@ ModelSpec model_spec_from_json(const json& in, const std::string& source) {
     spec.network.num_ethnicities = in.value("num_ethnicities", int64_t{5});
     spec.formulation = parse_formulation(in.at("formulation").get<std::string>());
     spec.preprocessing = preprocessing_from_json(in.at("preprocessing"));
+    spec.flip_average = in.value("flip_average", false);
     spec.card = in.value("card", json::object());
   } catch (const json::exception& e) {
     fail("{}: model metadata is incomplete or malformed ({})", source, e.what());

@@ -18,6 +18,9 @@ struct ModelSpec {
   AgeNetOptions network;
   Formulation formulation = Formulation::kLdl;
   Preprocessing preprocessing;
+  // Inference averages each face with its mirror image (nn/flip_average.h). Part of the
+  // model because its reported accuracy was measured that way.
+  bool flip_average = false;
   nlohmann::json card = nlohmann::json::object();  // free-form: data, split, metrics, licence
 };
 

@@ -1,10 +1,11 @@
 // `faceage serve --model M --port P`: the age estimator as an HTTP service (JSON), with
 // requests arriving together batched through the model; see docs/deploy.md. Stops
 // gracefully on SIGINT/SIGTERM: no new connections, the requests in flight are answered.
-#include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
-#include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "faceage/core/error.h"
 #include "faceage/infer/predictor.h"
 #include "faceage/serve/age_server.h"
 
@@ -26,51 +28,74 @@ struct ServeSettings {
   double min_face = 20, interval = 0.9;
 };
 
-sigset_t stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  return signals;
+// Where the signal handler writes; -1 when no server runs.
+volatile sig_atomic_t signal_pipe_write = -1;
+
+void write_byte(int fd, unsigned char byte) {
+  [[maybe_unused]] const ssize_t written = write(fd, &byte, 1);  // async-signal-safe
 }
 
-// SIGINT/SIGTERM are blocked in every thread (run_serve blocks them before any thread
-// starts, and threads inherit the mask) and taken by one watcher with sigwait, which may
-// then call anything: a plain signal handler could not safely stop the server. A second
-// signal while the requests in flight finish ends the process at once.
+extern "C" void on_stop_signal(int signal) {
+  const int saved = errno;
+  if (signal_pipe_write >= 0) write_byte(signal_pipe_write, static_cast<unsigned char>(signal));
+  errno = saved;
+}
+
+// SIGINT/SIGTERM only write their number into a pipe (about all a signal handler may
+// safely do, whichever thread it lands on); a watcher thread reads it and stops the
+// server. Installed before the model loads, so a signal during start-up is not lost: the
+// server then stops as soon as it would start. A second signal ends the process at once.
 class StopOnSignal {
  public:
-  explicit StopOnSignal(AgeServer& server) {
+  StopOnSignal() {
+    if (pipe(fds_) != 0) fail("serve: cannot create the signal pipe");
+    signal_pipe_write = fds_[1];
+    struct sigaction action = {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+  }
+  ~StopOnSignal() {
+    unwatch();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    signal_pipe_write = -1;
+    close(fds_[0]);
+    close(fds_[1]);
+  }
+
+  void watch(AgeServer& server) {
     watcher_ = std::thread([this, &server] {
-      const sigset_t signals = stop_signals();
       for (int count = 0;; ++count) {
-        int signal = 0;
-        sigwait(&signals, &signal);
-        if (done_) return;
+        unsigned char number = 0;
+        if (read(fds_[0], &number, 1) != 1 || number == 0) return;
         if (count > 0) {
           std::cerr << "faceage serve: second signal: exiting without finishing\n";
           std::_Exit(1);
         }
         std::cerr << fmt::format("faceage serve: {}: finishing the requests in flight\n",
-                                 signal == SIGINT ? "SIGINT" : "SIGTERM");
+                                 number == SIGINT ? "SIGINT" : "SIGTERM");
         server.stop();
       }
     });
   }
-  ~StopOnSignal() {
-    done_ = true;
-    pthread_kill(watcher_.native_handle(), SIGTERM);  // wakes the watcher's sigwait
+
+  // Ends the watcher; the server may be destroyed after this.
+  void unwatch() {
+    if (!watcher_.joinable()) return;
+    write_byte(fds_[1], 0);  // not a signal number: the watcher returns
     watcher_.join();
   }
 
  private:
-  std::atomic<bool> done_{false};
+  int fds_[2] = {-1, -1};
   std::thread watcher_;
 };
 
 int run_serve(ServeSettings s) {
-  const sigset_t signals = stop_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: all inherit it
+  StopOnSignal stop_on_signal;
   s.server.batch_wait = std::chrono::microseconds(s.batch_wait_us);
   validate(s.server);
   PredictorOptions p;
@@ -83,15 +108,14 @@ int run_serve(ServeSettings s) {
   const AgePredictor predictor(p);
   AgeServer server(predictor, s.server);
   const int port = server.bind();
-  {
-    StopOnSignal stop_on_signal(server);
-    std::cerr << fmt::format(
-        "faceage serve: listening on http://{}:{} (model {}; {} HTTP threads, batches of up to "
-        "{}, queue {}, body {} bytes, {} pixels)\n",
-        s.server.host, port, predictor.model_path(), s.server.http_threads, s.server.max_batch,
-        s.server.max_queue, s.server.max_body_bytes, s.server.max_pixels);
-    server.listen();
-  }
+  stop_on_signal.watch(server);
+  std::cerr << fmt::format(
+      "faceage serve: listening on http://{}:{} (model {}; {} HTTP threads, batches of up to "
+      "{}, queue {}, body {} bytes, {} pixels)\n",
+      s.server.host, port, predictor.model_path(), s.server.http_threads, s.server.max_batch,
+      s.server.max_queue, s.server.max_body_bytes, s.server.max_pixels);
+  server.listen();
+  stop_on_signal.unwatch();
   const BatchStats stats = server.stats();
   std::cerr << fmt::format("faceage serve: stopped; {} photos in {} batches, {} turned away (queue full)\n",
                            stats.requests, stats.batches, stats.rejected);

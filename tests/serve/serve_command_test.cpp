@@ -98,8 +98,9 @@ TEST(ServeCommand, ServesOnLoopbackRefusesATakenPortAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(nlohmann::json::parse(ages->body)["faces"].size(), 2u);
 
   // A second server on the same port: one line saying so, exit code 1.
-  const CommandResult taken = run_command(cli_path() + " serve --threads 1 --model " + model +
-                                          " --port " + std::to_string(port));
+  // (`timeout`: were the port shared, the second server would run on and never return.)
+  const CommandResult taken = run_command("timeout 120 " + cli_path() + " serve --threads 1 --model " +
+                                          model + " --port " + std::to_string(port));
   EXPECT_EQ(taken.exit_code, 1) << taken.output;
   EXPECT_NE(taken.output.find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos)
       << taken.output;

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 #include "faceage/core/error.h"
@@ -34,6 +36,13 @@ struct AgeServer::Impl {
     // httplib refuses a larger Content-Length before reading; read_upload bounds the rest.
     http.set_payload_max_length(options.max_body_bytes);
     http.set_read_timeout(options.read_timeout_s, 0);
+    // httplib's default adds SO_REUSEPORT, with which a second server on the same port
+    // starts without error and the kernel splits the connections between the two.
+    // SO_REUSEADDR alone still allows a restart while old connections linger in TIME_WAIT.
+    http.set_socket_options([](int sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     install_routes(http, api);
   }
 };

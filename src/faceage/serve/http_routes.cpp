@@ -33,8 +33,9 @@ httplib::Server::HandlerResponse check_route(const httplib::Request& req, httpli
     res.set_header("Allow", found->second);
     reply_error(res, 405, fmt::format("{} takes {}, not {}", req.path, found->second, req.method));
   }
-  // The body (if any) stays unread: the connection cannot carry another request.
-  res.set_header("Connection", "close");
+  // A body stays unread: the connection cannot carry another request.
+  if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))
+    res.set_header("Connection", "close");
   return httplib::Server::HandlerResponse::Handled;
 }
 
@@ -119,11 +120,12 @@ void install_routes(httplib::Server& http, const ApiContext& api) {
 
   // Errors httplib answers by itself (a malformed request line, a URI too long, ...) get a
   // JSON body too; answers that have one already are left alone.
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    reply_error(res, res.status, generic_message(res.status));
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        reply_error(res, res.status, generic_message(res.status));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   // A last net: the handlers catch everything themselves.
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     reply_error(res, 500, "internal error");

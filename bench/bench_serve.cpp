@@ -196,16 +196,19 @@ std::string statuses_text(const std::map<int, size_t>& statuses) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"Load test of faceage serve on 127.0.0.1 with real face photos"};
-  std::string faceage = std::string(FACEAGE_BENCH_BINARY_DIR) + "/bin/faceage", model;
+  std::string faceage = std::string(FACEAGE_BENCH_BINARY_DIR) + "/bin/faceage";
+  std::string model = std::string(FACEAGE_BENCH_SOURCE_DIR) + "/models/default-age-model.safetensors";
   std::string data = std::string(FACEAGE_BENCH_DATA_DIR) + "/fairface";
   std::vector<int> levels = {1, 2, 4, 8};
   size_t photo_count = 64, requests = 48;
   int threads = 0, port = 0, server_pid = 0, overload_clients = 48, overload_queue = 4;
   double overload_seconds = 20;
   app.add_option("--faceage", faceage, "The faceage command to start");
-  app.add_option("--model", model, "Age model (default: the bundled one)");
+  std::string detector = std::string(FACEAGE_BENCH_SOURCE_DIR) + "/models/mtcnn.safetensors";
+  app.add_option("--model", model, "Age model")->capture_default_str();
+  app.add_option("--detector-weights", detector, "MTCNN weights")->capture_default_str();
   app.add_option("--data", data, "Folder of face photos");
   app.add_option("--photos", photo_count, "Distinct photos sent (round robin)");
   app.add_option("--clients", levels, "Concurrency levels")->delimiter(',');
@@ -226,8 +229,8 @@ int main(int argc, char** argv) {
     std::cerr << "bench_serve: no photos in " << data << "\n";
     return 1;
   }
-  std::vector<std::string> server_args = {"--threads", std::to_string(threads)};
-  if (!model.empty()) server_args.insert(server_args.end(), {"--model", model});
+  const std::vector<std::string> server_args = {"--threads", std::to_string(threads), "--model", model,
+                                                "--detector-weights", detector};
 
   std::unique_ptr<Server> started;
   const bool own_server = port == 0;
@@ -296,4 +299,13 @@ int main(int argc, char** argv) {
       r.latencies.size() / r.seconds, percentile_ms(r.latencies, 0.5), percentile_ms(r.latencies, 0.99),
       idle, rss.peak(), quarter_text, stats["requests"].get<size_t>(), stats["batches"].get<size_t>());
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_serve: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -112,7 +112,7 @@ int run_serve(ServeSettings s) {
   std::cerr << fmt::format(
       "faceage serve: listening on http://{}:{} (model {}; {} HTTP threads, batches of up to "
       "{}, queue {}, body {} bytes, {} pixels)\n",
-      s.server.host, port, predictor.model_path(), s.server.http_threads, s.server.max_batch,
+      s.server.host, port, predictor.model_path(), http_thread_count(s.server), s.server.max_batch,
       s.server.max_queue, s.server.max_body_bytes, s.server.max_pixels);
   server.listen();
   stop_on_signal.unwatch();
@@ -133,8 +133,9 @@ const RegisterCommand kServe{
           ->capture_default_str();
       app.add_option("--port", o.port, "Port (0: any free port, printed at start)")
           ->check(CLI::Range(0, 65535))->capture_default_str();
-      app.add_option("--http-threads", o.http_threads, "Connections served at once")
-          ->check(CLI::Range(1, 1024))->capture_default_str();
+      app.add_option("--http-threads", o.http_threads,
+                     "Connections served at once (0: --max-queue + --max-batch + 8)")
+          ->check(CLI::Range(0, 4096))->capture_default_str();
       app.add_option("--threads", s->threads, "LibTorch threads (0 = every logical CPU)")
           ->check(CLI::Range(0, 256));
       app.add_option("--max-body-bytes", o.max_body_bytes, "Largest request body (413 past it)")

@@ -159,7 +159,7 @@ TEST(HttpApi, ABodyOverTheLimitIs413WhetherItsLengthIsDeclaredOrNot) {
 }
 
 TEST(HttpApi, ADecompressionBombIsRefusedFromItsHeader) {
-  RunningServer server;  // 40 MP by default; the bomb declares 900 MP
+  RunningServer server;  // 25 MP by default; the bomb declares 900 MP
   expect_error(server.client()->Post("/v1/age", png_declaring(30000, 30000), "image/png"), 413,
                "30000x30000");
   // The same with a lower limit against a real photo (448 x 448 = 200704 pixels).

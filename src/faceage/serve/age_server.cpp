@@ -31,7 +31,7 @@ struct AgeServer::Impl {
     api.queue = &queue;
     api.options = options;
     api.model = std::move(model);
-    const size_t threads = static_cast<size_t>(options.http_threads);
+    const size_t threads = static_cast<size_t>(http_thread_count(options));
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     // httplib refuses a larger Content-Length before reading; read_upload bounds the rest.
     http.set_payload_max_length(options.max_body_bytes);

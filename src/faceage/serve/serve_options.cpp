@@ -5,10 +5,14 @@
 
 namespace faceage {
 
+int http_thread_count(const ServeOptions& o) {
+  return o.http_threads > 0 ? o.http_threads : o.max_queue + o.max_batch + 8;
+}
+
 void validate(const ServeOptions& o) {
   if (o.host.empty()) fail("serve: the host to listen on is empty");
   if (o.port < 0 || o.port > 65535) fail("serve: port {} is not 0..65535", o.port);
-  if (o.http_threads < 1) fail("serve: {} HTTP threads; at least 1 is needed", o.http_threads);
+  if (o.http_threads < 0) fail("serve: {} HTTP threads; 0 (automatic) or more", o.http_threads);
   if (o.max_body_bytes < 1) fail("serve: the body limit must be at least 1 byte");
   if (o.max_pixels < 1) fail("serve: the pixel limit must be at least 1");
   // The decoder has a process-wide limit of its own; a larger one here would never apply.

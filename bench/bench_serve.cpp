@@ -144,6 +144,7 @@ nlohmann::json health(int port) {
 struct RunResult {
   std::vector<double> latencies;  // seconds, successful requests
   std::map<int, size_t> statuses;  // HTTP status (0: no response) -> count
+  std::map<std::string, size_t> failures;  // why there was no response -> count
   double seconds = 0;
 };
 
@@ -169,6 +170,7 @@ RunResult drive(int port, const std::vector<std::string>& photos, int clients, s
         {
           std::lock_guard<std::mutex> lock(mutex);
           ++result.statuses[r ? r->status : 0];
+          if (!r) ++result.failures[httplib::to_string(r.error())];
           if (r && r->status == 200) result.latencies.push_back(latency);
         }
         if (r && r->status == 503) std::this_thread::sleep_for(backoff);
@@ -187,10 +189,12 @@ double percentile_ms(const std::vector<double>& sorted, double p) {
   return 1000 * sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
-std::string statuses_text(const std::map<int, size_t>& statuses) {
+std::string statuses_text(const RunResult& r) {
   std::string text;
-  for (const auto& [status, count] : statuses)
-    text += fmt::format("{}{} x {}", text.empty() ? "" : ", ", count, status ? std::to_string(status) : "no answer");
+  for (const auto& [status, count] : r.statuses)
+    if (status) text += fmt::format("{}{} x {}", text.empty() ? "" : ", ", count, status);
+  for (const auto& [why, count] : r.failures)
+    text += fmt::format("{}{} x no answer ({})", text.empty() ? "" : ", ", count, why);
   return text;
 }
 
@@ -257,7 +261,7 @@ int run(int argc, char** argv) {
       std::cout << fmt::format("| {} | {:.2f} | {:.0f} | {:.0f} | {:.2f} | {} | {:.0f} |\n", clients,
                                r.latencies.size() / r.seconds, percentile_ms(r.latencies, 0.5),
                                percentile_ms(r.latencies, 0.99), batches > 0 ? served / batches : 0.0,
-                               statuses_text(r.statuses), rss.peak());
+                               statuses_text(r), rss.peak());
       std::cout.flush();
     }
   }
@@ -295,7 +299,7 @@ int run(int argc, char** argv) {
       "{:.2f} answered requests/s, "
       "p50 {:.0f} ms, p99 {:.0f} ms of the 200s; server RSS idle {:.0f} MiB, peak {:.0f} MiB, "
       "at each quarter of the run{} MiB; {} photos in {} batches\n",
-      overload_clients, r.seconds, overload_queue, statuses_text(r.statuses),
+      overload_clients, r.seconds, overload_queue, statuses_text(r),
       r.latencies.size() / r.seconds, percentile_ms(r.latencies, 0.5), percentile_ms(r.latencies, 0.99),
       idle, rss.peak(), quarter_text, stats["requests"].get<size_t>(), stats["batches"].get<size_t>());
   return 0;

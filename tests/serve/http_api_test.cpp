@@ -110,7 +110,7 @@ TEST(HttpApi, HealthzAndModelDescribeTheServer) {
 }
 
 TEST(HttpApi, TheBundledModelsCardIsServed) {
-  const ModelSpec spec = read_model_spec(find_default_model());
+  const ModelSpec spec = read_model_spec(source_dir() + "/models/default-age-model.safetensors");
   ASSERT_FALSE(spec.card.empty());
   RunningServer server(predict_with(serve_predictor()), {},
                        {{"file", "default-age-model.safetensors"}, {"model", to_json(spec)}});

@@ -82,7 +82,9 @@ class ServeProcess {
 TEST(ServeCommand, ServesOnLoopbackRefusesATakenPortAndStopsCleanlyOnSigterm) {
   const std::string model = small_model_file("serve_cli_model");
   const std::string dir = temp_dir("serve_cli");
-  ServeProcess server({"--model", model, "--port", "0", "--threads", "1"}, dir + "/serve.log");
+  ServeProcess server({"--model", model, "--detector-weights", mtcnn_weights(), "--port", "0",
+                       "--threads", "1"},
+                      dir + "/serve.log");
   ASSERT_GT(server.pid(), 0);
   const int port = server.wait_for_port();  // the default host is 127.0.0.1
   ASSERT_GT(port, 0) << server.log();
@@ -99,8 +101,9 @@ TEST(ServeCommand, ServesOnLoopbackRefusesATakenPortAndStopsCleanlyOnSigterm) {
 
   // A second server on the same port: one line saying so, exit code 1.
   // (`timeout`: were the port shared, the second server would run on and never return.)
-  const CommandResult taken = run_command("timeout 120 " + cli_path() + " serve --threads 1 --model " +
-                                          model + " --port " + std::to_string(port));
+  const CommandResult taken =
+      run_command("timeout 120 " + cli_path() + " serve --threads 1 --model " + model +
+                  " --detector-weights " + mtcnn_weights() + " --port " + std::to_string(port));
   EXPECT_EQ(taken.exit_code, 1) << taken.output;
   EXPECT_NE(taken.output.find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos)
       << taken.output;

@@ -18,11 +18,16 @@
 
 namespace faceage::testing {
 
+// Named explicitly: the lookup beside the source tree depends on the working directory
+// when the build rewrote source paths to relative ones (CCACHE_BASEDIR).
+inline std::string mtcnn_weights() { return source_dir() + "/models/mtcnn.safetensors"; }
+
 // The small untrained test model (its ages are plumbing checks, not estimates).
 inline const AgePredictor& serve_predictor() {
   static const AgePredictor predictor = [] {
     PredictorOptions options;
     options.model_path = small_model_file("serve_model");
+    options.detector_weights = mtcnn_weights();
     options.threads = 1;
     return AgePredictor(options);
   }();

@@ -8,6 +8,11 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(Threads REQUIRED)
+# cpp-httplib (`faceage serve`): Debian's libcpp-httplib-dev ships a compiled library with a
+# pkg-config file and no CMake config. Its Cflags (-DCPPHTTPLIB_OPENSSL_SUPPORT ...) change
+# class layouts, so every user of httplib.h must take them: the imported target carries them.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
 
 # LibTorch's CMake config puts its flags in TORCH_CXX_FLAGS (e.g. the C++11 ABI switch).
 separate_arguments(FACEAGE_TORCH_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")

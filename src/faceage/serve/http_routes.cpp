@@ -1,0 +1,138 @@
+#include "faceage/serve/http_routes.h"
+
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "faceage/infer/prediction_output.h"
+#include "faceage/serve/image_upload.h"
+#include "faceage/serve/json_reply.h"
+
+namespace faceage {
+namespace {
+
+// Path -> the one method it answers (HEAD too for GET).
+const std::map<std::string, std::string>& route_table() {
+  static const std::map<std::string, std::string> routes = {
+      {"/healthz", "GET"}, {"/v1/model", "GET"}, {"/v1/age", "POST"}};
+  return routes;
+}
+
+// 404 for an unknown path, 405 for a known path with the wrong method; before any body is
+// read, so a wrong request costs nothing.
+httplib::Server::HandlerResponse check_route(const httplib::Request& req, httplib::Response& res) {
+  const auto found = route_table().find(req.path);
+  if (found == route_table().end()) {
+    reply_error(res, 404, fmt::format("no such endpoint: {} {} (the API has POST /v1/age, "
+                                      "GET /healthz and GET /v1/model)", req.method, req.path));
+  } else if (req.method == found->second || (req.method == "HEAD" && found->second == "GET")) {
+    return httplib::Server::HandlerResponse::Unhandled;  // on to the route
+  } else {
+    res.set_header("Allow", found->second);
+    reply_error(res, 405, fmt::format("{} takes {}, not {}", req.path, found->second, req.method));
+  }
+  // A body stays unread: the connection cannot carry another request.
+  if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))
+    res.set_header("Connection", "close");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+// For the errors httplib finds itself, before any route runs.
+std::string generic_message(int status) {
+  switch (status) {
+    case 400: return "malformed HTTP request";
+    case 413: return "the request is too large";
+    case 414: return "the request URI is too long";
+    default: return fmt::format("HTTP error {}", status);
+  }
+}
+
+nlohmann::json faces_json(const std::vector<FacePrediction>& faces, const cv::Mat& image) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const FacePrediction& face : faces) list.push_back(to_json(face));
+  return {{"faces", list}, {"width", image.cols}, {"height", image.rows}};
+}
+
+void estimate_ages(const ApiContext& api, const httplib::Request& req, httplib::Response& res,
+                   const httplib::ContentReader& reader) {
+  const ServeOptions& limits = api.options;
+  UploadKind kind;
+  try {
+    kind = upload_kind(req.get_header_value("Content-Type"));
+  } catch (const ApiError&) {
+    discard_body(reader, limits.max_body_bytes);
+    throw;
+  }
+  const std::string bytes = read_upload(req, reader, kind, limits.max_body_bytes);
+  check_upload(bytes, limits.max_pixels);
+  // A place in the queue before decoding: the decoded photos held at once stay bounded.
+  std::optional<BatchQueue::Ticket> ticket = api.queue->reserve();
+  if (!ticket) {
+    res.set_header("Retry-After", std::to_string(limits.retry_after_s));
+    throw ApiError(503, fmt::format("the server is busy ({} requests waiting, --max-queue) or "
+                                    "stopping; retry later", limits.max_queue));
+  }
+  const cv::Mat image = decode_upload(bytes, limits.max_pixels);
+  const std::vector<FacePrediction> faces = api.queue->submit(std::move(*ticket), image).get();
+  reply_json(res, 200, faces_json(faces, image));
+}
+
+// The route boundary: whatever went wrong becomes a JSON answer.
+template <typename Handler>
+void answer(httplib::Response& res, Handler&& handle) {
+  try {
+    handle();
+  } catch (const ApiError& e) {
+    if (e.status() == 413) res.set_header("Connection", "close");  // the rest of the body is unread
+    reply_error(res, e.status(), e.what());
+  } catch (const std::exception& e) {
+    spdlog::error("faceage serve: request failed: {}", e.what());
+    reply_error(res, 500, fmt::format("internal error: {}", e.what()));
+  } catch (...) {
+    spdlog::error("faceage serve: request failed with an unknown exception");
+    reply_error(res, 500, "internal error");
+  }
+}
+
+}  // namespace
+
+void install_routes(httplib::Server& http, const ApiContext& api) {
+  const ApiContext* context = &api;
+  http.set_pre_routing_handler(check_route);
+
+  http.Post("/v1/age", [context](const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& reader) {
+    answer(res, [&] { estimate_ages(*context, req, res, reader); });
+  });
+  http.Get("/healthz", [context](const httplib::Request&, httplib::Response& res) {
+    answer(res, [&] {
+      const BatchStats s = context->queue->stats();
+      reply_json(res, 200, {{"status", "ok"}, {"queued", s.queued}, {"requests", s.requests},
+                            {"batches", s.batches}, {"largest_batch", s.largest_batch},
+                            {"rejected", s.rejected}});
+    });
+  });
+  http.Get("/v1/model", [context](const httplib::Request&, httplib::Response& res) {
+    answer(res, [&] { reply_json(res, 200, context->model); });
+  });
+
+  // Errors httplib answers by itself (a malformed request line, a URI too long, ...) get a
+  // JSON body too; answers that have one already are left alone.
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        reply_error(res, res.status, generic_message(res.status));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  // A last net: the handlers catch everything themselves.
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    reply_error(res, 500, "internal error");
+  });
+  http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    spdlog::debug("faceage serve: {} {} -> {}", req.method, req.path, res.status);
+  });
+}
+
+}  // namespace faceage

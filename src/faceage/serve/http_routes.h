@@ -1,0 +1,25 @@
+#pragma once
+// The HTTP API of `faceage serve`:
+//   POST /v1/age    a photo (raw body or multipart field "image") -> its faces, as `faceage predict`
+//   GET  /healthz   {"status": "ok", ...counters}
+//   GET  /v1/model  the model's metadata and card
+// Anything else is a JSON 404 or 405. Each handler catches everything at its boundary:
+// a bad request is a 4xx naming what was wrong, a fault of ours a 500, never a crash.
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "faceage/serve/batch_queue.h"
+#include "faceage/serve/serve_options.h"
+
+namespace faceage {
+
+// What the routes use; it must outlive the server they are installed on.
+struct ApiContext {
+  BatchQueue* queue = nullptr;
+  ServeOptions options;
+  nlohmann::json model;  // GET /v1/model's answer
+};
+
+void install_routes(httplib::Server& http, const ApiContext& api);
+
+}  // namespace faceage

@@ -43,6 +43,8 @@ write("fuzz_image_decode", "rgb.webp", image_bytes(rgb, "WEBP", lossless=True))
 write("fuzz_image_decode", "rgb.tiff", image_bytes(rgb, "TIFF"))
 write("fuzz_image_decode", "rgb.ppm", image_bytes(rgb, "PPM"))
 write("fuzz_image_decode", "pixel.png", image_bytes(Image.new("RGB", (1, 1)), "PNG"))
+# Inputs behind bugs fixed in faceage (tests/io/image_corpus_test.cpp): start near them.
+write("fuzz_image_decode", "bomb.ppm", b"P6\n30000 30000\n255\n\x7f\x7f\x7f")
 
 # Label files: the reference's columns, ours, quoting, a BOM, malformed rows; file names.
 csv = "fuzz_labels_csv"
@@ -77,6 +79,7 @@ write("fuzz_safetensors", "mixed.safetensors", safetensors({
     "e": ("F32", [0, 4], b""),
 }, {"format": "pt", "faceage.model": "{}"}))
 write("fuzz_safetensors", "empty.safetensors", safetensors({}))
+write("fuzz_safetensors", "huge-dimension.safetensors", safetensors({"a": ("F32", [0, 2**64 - 1], b"")}))
 
 # Configurations: the shipped ones, and one using every section.
 configs = root.parent / "configs"
@@ -85,3 +88,5 @@ write("fuzz_train_config", "sections.toml", "[model]\narchitecture = \"resnet50\
       "[data]\nformat = \"csv\"\nmargin = 0.4\n[augment]\nenabled = false\n"
       "[optim]\nlearning_rate = 1e-4\n[train]\nepochs = 2\nseed = 7\n")
 write("fuzz_train_config", "override", "train.epochs=3\n")
+write("fuzz_train_config", "wrapped-integer.toml", "[train]\nepochs = 4294967297\n")
+write("fuzz_train_config", "nan.toml", "[optim]\nlearning_rate = nan\n")

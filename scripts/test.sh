@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: installs what is missing, builds, runs ctest.
+# The whole test suite, from a fresh clone: installs what is missing, builds, runs ctest,
+# then the sanitizer and fuzzing stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 if [ -x scripts/fetch-mtcnn-weights.sh ]; then scripts/fetch-mtcnn-weights.sh; fi
 scripts/build.sh
-cd build
-ctest --output-on-failure -j"${FACEAGE_TEST_JOBS:-2}" --timeout 1500 "$@"
+(cd build && ctest --output-on-failure -j"${FACEAGE_TEST_JOBS:-2}" --timeout 1500 "$@")
+# Reliability (docs/reliability.md): the input-reading tests under ASan + UBSan, then
+# every fuzz target for a bounded time.
+scripts/test-sanitize.sh
+scripts/fuzz.sh "${FACEAGE_FUZZ_SECONDS:-45}"

@@ -84,6 +84,21 @@ TEST(PredictCommand, EachBadInputIsOneStderrLineAndCountedWhileTheBatchCompletes
   EXPECT_EQ(lines[4]["faces"].size(), 1u);  // the good photo after the bad ones
 }
 
+TEST(PredictCommand, AOnePixelImageIsReadAndCountedAsWithoutAFace) {
+  const std::string model = small_model_file("predict_one_pixel_model");
+  const std::string dir = temp_dir("predict_one_pixel");
+  cv::imwrite(dir + "/pixel.png", cv::Mat(1, 1, CV_8UC3, cv::Scalar(40, 80, 120)));
+  const CommandResult result = run_command(cli_path() + " predict --threads 1 --model " + model +
+                                           " " + dir + "/pixel.png -o " + dir + "/out.jsonl");
+  EXPECT_EQ(result.exit_code, 0) << result.output;  // read fine: not a failure
+  EXPECT_NE(result.output.find("(1 pictures without a face), 0 failed"), std::string::npos)
+      << result.output;
+  const std::vector<nlohmann::json> lines = json_lines(dir + "/out.jsonl");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["width"], 1);
+  EXPECT_TRUE(lines[0]["faces"].empty());
+}
+
 TEST(PredictCommand, VideoFramesKeepOneTrackPerFaceWithSmoothedAges) {
   const std::string model = small_model_file("predict_video_model");
   const std::string dir = temp_dir("predict_video");

@@ -18,7 +18,7 @@ std::string encoded(const std::string& extension, cv::Size size) {
 }
 
 TEST(DeclaredImageSize, ReadsTheHeaderOfEachFormat) {
-  for (const char* extension : {".png", ".jpg", ".bmp", ".webp"}) {
+  for (const char* extension : {".png", ".jpg", ".bmp", ".webp", ".tiff", ".ppm"}) {
     const std::optional<cv::Size> size = declared_image_size(encoded(extension, {37, 21}));
     ASSERT_TRUE(size) << extension;
     EXPECT_EQ(*size, cv::Size(37, 21)) << extension;

@@ -41,19 +41,6 @@ TEST(Image, RealFaceDecodesToEightBitBgr) {
   EXPECT_EQ(image.rows, 200);
 }
 
-TEST(Image, GrayscaleAlphaAndSixteenBitBecomeEightBitBgr) {
-  const std::string dir = faceage::testing::temp_dir("image-kinds");
-  cv::imwrite(dir + "/gray.png", cv::Mat(10, 12, CV_8UC1, cv::Scalar(90)));
-  cv::imwrite(dir + "/alpha.png", cv::Mat(10, 12, CV_8UC4, cv::Scalar(10, 20, 30, 0)));
-  cv::imwrite(dir + "/deep.png", cv::Mat(10, 12, CV_16UC3, cv::Scalar(65535, 0, 32768)));
-  for (const char* name : {"gray.png", "alpha.png", "deep.png"}) {
-    const cv::Mat image = read_image(dir + "/" + name);
-    EXPECT_EQ(image.type(), CV_8UC3) << name;
-    EXPECT_EQ(image.size(), cv::Size(12, 10)) << name;
-  }
-  EXPECT_EQ(read_image(dir + "/deep.png").at<cv::Vec3b>(0, 0)[0], 255);
-}
-
 TEST(Image, BadFilesAreNamedWithTheReason) {
   const std::string dir = faceage::testing::temp_dir("image-bad");
   write_text_atomically(dir + "/empty.jpg", "");

@@ -78,6 +78,11 @@ TEST(Safetensors, MalformedFilesGiveClearErrors) {
                "negative");
   expect_error(header_file(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})", 4),
                "outside");
+  // Zero elements, but dimensions beyond int64_t: must not reach LibTorch.
+  expect_error(header_file(R"({"a": {"dtype": "F32", "shape": [0, 18446744073709551615], "data_offsets": [0, 0]}})", 0),
+               "shape is too large");
+  expect_error(header_file(R"({"a": {"dtype": "F32", "shape": [0, 4294967296, 4294967296], "data_offsets": [0, 0]}})", 0),
+               "shape is too large");
   expect_error(header_file(R"({"a": {"dtype": "F32", "shape": [1]}})", 4), "data_offsets");
   expect_error(header_file(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
                                "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", 8),

@@ -69,5 +69,20 @@ TEST(TrainConfig, BadKeysTypesAndValuesAreNamed) {
   expect_error("/nonexistent/run.toml", {}, "/nonexistent/run.toml");
 }
 
+TEST(TrainConfig, IntegersBeyondTheKeysRangeAreErrorsNotWrapped) {
+  expect_error(write_config("wrap", "[train]\nepochs = 4294967297\n"), {},
+               "train.epochs = 4294967297 is out of range");
+  expect_error(write_config("negative-seed", "[train]\nseed = -1\n"), {},
+               "train.seed = -1 is out of range");
+  expect_error("", {"train.batch_size=99999999999"}, "train.batch_size = 99999999999 is out of range");
+}
+
+TEST(TrainConfig, NanAndInfinityAreNotNumbersHere) {
+  // They would pass every range check (nan <= 0 is false) and break the checkpoint's JSON.
+  expect_error(write_config("nan", "[optim]\nlearning_rate = nan\n"), {},
+               "optim.learning_rate must be a number");
+  expect_error("", {"model.sigma=inf"}, "model.sigma must be a number");
+}
+
 }  // namespace
 }  // namespace faceage

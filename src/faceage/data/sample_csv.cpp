@@ -128,6 +128,10 @@ std::string path_for_csv(const std::string& image_path, const fs::path& csv_fold
 ReadResult read_samples_csv(const std::string& path, const ReadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("{}: cannot open the CSV file", path);
+  return parse_samples_csv(in, path, options);
+}
+
+ReadResult parse_samples_csv(std::istream& in, const std::string& path, const ReadOptions& options) {
   ReadResult result;
   result.report.source = path;
   const fs::path image_base = options.image_root.empty()

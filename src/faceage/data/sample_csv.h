@@ -1,6 +1,7 @@
 #pragma once
 // Dataset rows as CSV: the reference implementation's columns
 // (photo, age, deg, box1, box2, box3, box4, optional gender, race) plus ours (subject).
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,11 @@ namespace faceage {
 // A malformed row (wrong field count, bad number, age outside [0, 130], bad box) is an
 // error naming the file and line, or skipped and counted (options.on_malformed).
 ReadResult read_samples_csv(const std::string& path, const ReadOptions& options = {});
+
+// The same for text from a stream; `path` names it in errors and is where relative image
+// paths resolve (its folder) unless options.image_root is set.
+ReadResult parse_samples_csv(std::istream& in, const std::string& path,
+                             const ReadOptions& options = {});
 
 // Writes the rows with the columns above, atomically. Image paths under the CSV's folder
 // are written relative to it, so the folder can move as a whole.

@@ -34,14 +34,18 @@ bool is_truncated_jpeg(const std::string& bytes) {
 
 cv::Mat decode_image(const std::string& bytes, const std::string& source) {
   if (bytes.empty()) fail("{}: empty file, not an image", source);
-  if (const std::optional<cv::Size> size = declared_image_size(bytes)) {
-    const int64_t pixels = int64_t{size->width} * size->height;
-    if (pixels > max_image_pixels())
-      fail("{}: declares {}x{} pixels, over the limit of {} (FACEAGE_MAX_IMAGE_PIXELS)", source,
-           size->width, size->height, max_image_pixels());
-    if (pixels == 0) fail("{}: declares an empty {}x{} image", source, size->width, size->height);
-  }
   if (is_truncated_jpeg(bytes)) fail("{}: truncated JPEG (no end-of-image marker)", source);
+  // Only formats whose header size we read are decoded: OpenCV's own limit (2^30 pixels,
+  // 3 GB) is fixed when it loads, so a 30000 x 30000 PPM or Sun raster would get through.
+  const std::optional<cv::Size> size = declared_image_size(bytes);
+  if (!size)
+    fail("{}: not a decodable image (not JPEG, PNG, WebP, BMP, TIFF or PNM, or a damaged "
+         "header)", source);
+  const int64_t pixels = int64_t{size->width} * size->height;
+  if (pixels > max_image_pixels())
+    fail("{}: declares {}x{} pixels, over the limit of {} (FACEAGE_MAX_IMAGE_PIXELS)", source,
+         size->width, size->height, max_image_pixels());
+  if (pixels == 0) fail("{}: declares an empty {}x{} image", source, size->width, size->height);
   const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
                        const_cast<char*>(bytes.data()));
   cv::Mat decoded;

@@ -1,5 +1,6 @@
 #include "faceage/io/image_header.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -31,7 +32,10 @@ std::optional<cv::Size> size_of(uint64_t width, uint64_t height) {
 std::optional<cv::Size> jpeg_size(const std::string& b) {
   size_t at = 2;
   while (at + 9 < b.size()) {
-    if (static_cast<unsigned char>(b[at]) != 0xFF) return std::nullopt;
+    if (static_cast<unsigned char>(b[at]) != 0xFF) {  // stray bytes: libjpeg skips them too
+      ++at;
+      continue;
+    }
     const unsigned char marker = static_cast<unsigned char>(b[at + 1]);
     if (marker == 0xFF) {  // fill byte
       ++at;
@@ -49,6 +53,46 @@ std::optional<cv::Size> jpeg_size(const std::string& b) {
   return std::nullopt;
 }
 
+// TIFF: ImageWidth (256) and ImageLength (257) of the first image file directory.
+std::optional<cv::Size> tiff_size(const std::string& b) {
+  const bool little = b[0] == 'I';
+  const auto read = [&](size_t at, int bytes) {
+    return little ? little_endian(b, at, bytes) : big_endian(b, at, bytes);
+  };
+  const uint64_t directory = read(4, 4);
+  if (directory + 2 > b.size()) return std::nullopt;
+  const uint64_t entries = read(directory, 2);
+  uint64_t width = 0, height = 0;
+  for (uint64_t i = 0; i < entries && directory + 2 + 12 * (i + 1) <= b.size(); ++i) {
+    const size_t entry = directory + 2 + 12 * i;
+    const uint32_t tag = read(entry, 2), type = read(entry + 2, 2);
+    if (tag != 256 && tag != 257) continue;
+    const uint32_t value = type == 3 ? read(entry + 8, 2) : type == 4 ? read(entry + 8, 4) : 0;
+    (tag == 256 ? width : height) = value;
+  }
+  if (width == 0 || height == 0) return std::nullopt;
+  return size_of(width, height);
+}
+
+// Netpbm P1..P6: "P6 <width> <height> ...", whitespace and # comments between the fields.
+std::optional<cv::Size> pnm_size(const std::string& b) {
+  size_t at = 2;
+  uint64_t numbers[2] = {0, 0};
+  for (uint64_t& number : numbers) {
+    while (at < b.size() && (std::isspace(static_cast<unsigned char>(b[at])) || b[at] == '#')) {
+      if (b[at] == '#')
+        while (at < b.size() && b[at] != '\n') ++at;
+      else
+        ++at;
+    }
+    const size_t start = at;
+    while (at < b.size() && at - start < 10 && std::isdigit(static_cast<unsigned char>(b[at])))
+      number = number * 10 + static_cast<uint64_t>(b[at++] - '0');
+    if (at == start) return std::nullopt;
+  }
+  return size_of(numbers[0], numbers[1]);
+}
+
 }  // namespace
 
 std::optional<cv::Size> declared_image_size(const std::string& b) {
@@ -63,6 +107,10 @@ std::optional<cv::Size> declared_image_size(const std::string& b) {
     const int32_t height = static_cast<int32_t>(little_endian(b, 22, 4));
     return size_of(little_endian(b, 18, 4), static_cast<uint64_t>(height < 0 ? -int64_t{height} : height));
   }
+  if (b.size() >= 8 && (b.compare(0, 4, std::string("II*\0", 4)) == 0 ||
+                        b.compare(0, 4, std::string("MM\0*", 4)) == 0))
+    return tiff_size(b);
+  if (b.size() >= 3 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') return pnm_size(b);
   if (starts_with(b, 0, "RIFF") && starts_with(b, 8, "WEBP") && b.size() >= 30) {
     if (starts_with(b, 12, "VP8X")) return size_of(little_endian(b, 24, 3) + 1, little_endian(b, 27, 3) + 1);
     if (starts_with(b, 12, "VP8L")) {

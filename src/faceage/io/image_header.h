@@ -10,8 +10,8 @@
 
 namespace faceage {
 
-// PNG, JPEG, GIF, BMP and WebP headers; nothing for other formats or an unreadable header
-// (the decoder then has its say).
+// PNG, JPEG, GIF, BMP, WebP, TIFF and PNM (P1-P6) headers; nothing for other formats or
+// an unreadable header (decode_image then refuses the file: it cannot check its size).
 std::optional<cv::Size> declared_image_size(const std::string& bytes);
 
 // The most pixels an image may declare: FACEAGE_MAX_IMAGE_PIXELS when set, else 100

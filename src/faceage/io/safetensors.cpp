@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <utility>
 #include <vector>
 
@@ -19,6 +18,8 @@ using json = nlohmann::json;
 
 // A header this large is not a weights file; refusing it bounds memory on bad input.
 constexpr std::uint64_t kMaxHeaderBytes = 100ull << 20;
+// More elements than any real weight tensor has (2^36, 256 GiB of fp32).
+constexpr std::uint64_t kMaxElements = 1ull << 36;
 
 struct DtypeInfo {
   const char* name;
@@ -68,11 +69,14 @@ Entry parse_entry(const std::string& name, const json& spec, std::uint64_t data_
 
   Entry entry{name, dtype_from_name(dtype.get<std::string>(), where), {}, 0, 0};
   std::uint64_t elements = 1;
+  // The product with zero dimensions counted as 1 bounds the strides LibTorch computes
+  // too: [0, 2^63] has no elements but would overflow them (and not fit int64_t).
+  std::uint64_t extent = 1;
   for (const json& dim : shape) {
     if (!dim.is_number_unsigned()) fail("{}: shape has a non-integer or negative dimension", where);
     const auto size = dim.get<std::uint64_t>();
-    if (size > 0 && elements > std::numeric_limits<std::uint32_t>::max() * 16ull / size)
-      fail("{}: shape is too large", where);
+    if (size > kMaxElements / extent) fail("{}: shape is too large", where);
+    extent *= std::max<std::uint64_t>(size, 1);
     elements *= size;
     entry.shape.push_back(static_cast<int64_t>(size));
   }

@@ -1,6 +1,8 @@
 #include "faceage/learn/checkpoint.h"
 
 #include "faceage/core/error.h"
+#include "faceage/io/atomic_file.h"
+#include "faceage/learn/checkpoint_pause.h"
 #include "faceage/learn/optimization.h"
 #include "faceage/nn/weights.h"
 
@@ -21,11 +23,17 @@ void save_checkpoint(const std::string& path, AgeNet& network,
   const json progress_json = {{"completed_epochs", progress.completed_epochs},
                               {"best_score", progress.best_score},
                               {"best_epoch", progress.best_epoch}};
-  write_safetensors(path, tensors,
-                    {{kModelSpecKey, to_json(spec).dump()},
-                     {kConfigKey, to_json(config).dump()},
-                     {kProgressKey, progress_json.dump()},
-                     {"format", "pt"}});
+  const std::string bytes = serialize_safetensors(tensors, {{kModelSpecKey, to_json(spec).dump()},
+                                                          {kConfigKey, to_json(config).dump()},
+                                                          {kProgressKey, progress_json.dump()},
+                                                          {"format", "pt"}});
+  // Atomic (temporary file, fsync, rename): a kill mid-write keeps the previous file.
+  write_file_atomically(path, [&](std::ostream& out) {
+    const size_t half = bytes.size() / 2;
+    out.write(bytes.data(), static_cast<std::streamsize>(half));
+    pause_in_checkpoint_write_if_asked(out, progress.completed_epochs);
+    out.write(bytes.data() + half, static_cast<std::streamsize>(bytes.size() - half));
+  });
 }
 
 CheckpointInfo load_checkpoint(const std::string& path, AgeNet& network,
@@ -34,7 +42,12 @@ CheckpointInfo load_checkpoint(const std::string& path, AgeNet& network,
   for (const char* key : {kModelSpecKey, kConfigKey, kProgressKey})
     if (!content.metadata.count(key)) fail("{}: not a faceage checkpoint (no '{}')", path, key);
 
-  const ModelSpec spec = model_spec_from_json(json::parse(content.metadata.at(kModelSpecKey)), path);
+  ModelSpec spec;
+  try {
+    spec = model_spec_from_json(json::parse(content.metadata.at(kModelSpecKey)), path);
+  } catch (const json::exception& e) {
+    fail("{}: checkpoint metadata is malformed ({})", path, e.what());
+  }
   if (spec.network.architecture != network.options().architecture ||
       spec.network.multitask != network.options().multitask)
     fail("{}: checkpoint is for {}{}, but this run builds {}{}", path,

@@ -1,8 +1,13 @@
 #include "faceage/learn/train_config.h"
 
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
 #include <toml++/toml.h>
 
 #include "faceage/core/error.h"
+#include "faceage/io/atomic_file.h"
 
 namespace faceage {
 namespace {
@@ -62,7 +67,8 @@ using json = nlohmann::json;
 bool same_kind(const json& value, const json& schema) {
   if (schema.is_boolean()) return value.is_boolean();
   if (schema.is_number_integer()) return value.is_number_integer();
-  if (schema.is_number()) return value.is_number();
+  // nan and inf pass every range check below, and JSON (a checkpoint's copy) cannot hold them.
+  if (schema.is_number()) return value.is_number() && std::isfinite(value.get<double>());
   if (schema.is_string()) return value.is_string();
   return false;
 }
@@ -72,6 +78,26 @@ const char* kind_name(const json& schema) {
   if (schema.is_number_integer()) return "an integer";
   if (schema.is_number()) return "a number";
   return "a string";
+}
+
+// An integer of the config's JSON (int64 or uint64) as the member's narrower type; a value
+// that does not fit is an error, not silently wrapped (epochs = 4294967297 is not 1).
+template <typename T>
+T checked_value(const json& value, const std::string& source, const char* section,
+                const char* key) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    bool fits;
+    if (value.is_number_unsigned()) {
+      fits = value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+    } else {
+      const int64_t v = value.get<int64_t>();
+      fits = std::is_signed_v<T> ? v >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+                                       v <= static_cast<int64_t>(std::numeric_limits<T>::max())
+                                 : v >= 0;
+    }
+    if (!fits) fail("{}: {}.{} = {} is out of range", source, section, key, value.dump());
+  }
+  return value.get<T>();
 }
 
 void check_against_schema(const json& config, const std::string& source) {
@@ -193,7 +219,7 @@ TrainConfig config_from_json(const json& config, const std::string& source) {
   TrainConfig c;
 #define FACEAGE_READ(member, section, key)                                 \
   if (config.contains(section) && config[section].contains(key))          \
-    c.member = config[section][key].get<decltype(c.member)>();
+    c.member = checked_value<decltype(c.member)>(config[section][key], source, section, key);
   FACEAGE_CONFIG_FIELDS(FACEAGE_READ)
 #undef FACEAGE_READ
   check_values(c, source);
@@ -201,15 +227,18 @@ TrainConfig config_from_json(const json& config, const std::string& source) {
 }
 
 TrainConfig load_train_config(const std::string& path, const std::vector<std::string>& overrides) {
+  if (path.empty()) return parse_train_config("", "configuration", overrides);
+  return parse_train_config(read_file_bytes(path), path, overrides);
+}
+
+TrainConfig parse_train_config(const std::string& toml_text, const std::string& source,
+                               const std::vector<std::string>& overrides) {
   json config = json::object();
-  if (!path.empty()) {
-    try {
-      config = toml_to_json(toml::parse_file(path));
-    } catch (const toml::parse_error& e) {
-      fail("{}: line {}: {}", path, e.source().begin.line, e.description());
-    }
+  try {
+    config = toml_to_json(toml::parse(toml_text, source));
+  } catch (const toml::parse_error& e) {
+    fail("{}: line {}: {}", source, e.source().begin.line, e.description());
   }
-  const std::string source = path.empty() ? "configuration" : path;
   check_against_schema(config, source);
   for (const std::string& assignment : overrides) apply_override(config, assignment);
   return config_from_json(config, source);

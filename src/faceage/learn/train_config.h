@@ -66,4 +66,8 @@ TrainConfig config_from_json(const nlohmann::json& json, const std::string& sour
 // "section.key=value", each parsed as the type of that key.
 TrainConfig load_train_config(const std::string& path, const std::vector<std::string>& overrides);
 
+// The same for TOML text already in memory; `source` names it in errors.
+TrainConfig parse_train_config(const std::string& toml_text, const std::string& source,
+                               const std::vector<std::string>& overrides = {});
+
 }  // namespace faceage

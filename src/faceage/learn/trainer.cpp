@@ -14,6 +14,7 @@
 #include "faceage/learn/checkpoint.h"
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/optimization.h"
+#include "faceage/learn/pretrained.h"
 #include "faceage/learn/progress.h"
 #include "faceage/learn/report.h"
 #include "faceage/nn/weights.h"
@@ -142,8 +143,7 @@ TrainingResult Trainer::run() {
   torch::manual_seed(config_.seed);
   std::shared_ptr<AgeNet> network = make_age_net(spec_.network);
   if (!config_.pretrained.empty()) {
-    const nn::LoadReport report =
-        nn::load_weights(config_.pretrained, *network, /*allow_partial=*/true);
+    const nn::LoadReport report = load_pretrained(config_.pretrained, *network);
     spdlog::info("pretrained weights {}: {} tensors loaded; {}", config_.pretrained,
                  report.loaded.size(), report.summary());
   }

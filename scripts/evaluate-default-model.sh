@@ -5,23 +5,39 @@
 # age-range accuracy through `faceage predict`, and end-to-end predict speed.
 # Results go to runs/default-model/measure/.
 #
-#   scripts/evaluate-default-model.sh [CHECKPOINT]   default: runs/default-model/best.safetensors
+# The shipped weights are the mean of four checkpoints: both training stages' best and
+# last epochs (scripts/train-default-model.sh), and the model averages each face with
+# its mirror image.
+#
+#   scripts/evaluate-default-model.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${FACEAGE_BIN:-build/bin/faceage}"
 data="${FACEAGE_DATA_DIR:-../shared/data}"
 run=runs/default-model
-checkpoint="${1:-$run/best.safetensors}"
+checkpoint=$run/best.safetensors
+averaged_with=("$run/last.safetensors" runs/default-model-finetune/best.safetensors
+               runs/default-model-finetune/last.safetensors)
 model=models/default-age-model.safetensors
 out=$run/measure
 mkdir -p "$out" models
 
-"$bin" export --model "$checkpoint" --out "$model" --half \
+"$bin" export --model "$checkpoint" --average-with "${averaged_with[@]}" --flip-average true \
+  --out "$model" --half \
   --card configs/utkface/default-model-card.json --frame-from "$data/utkface" --frame-samples 1000
 for split in validation test; do
   "$bin" eval --model "$model" --data "$run/$split.csv" --out "$out/eval-$split" --json >"$out/eval-$split.json"
 done
-"$bin" eval --model "$checkpoint" --data "$run/validation.csv" --json >"$out/eval-validation-fp32.json"
+# The same model in fp32, and the parts it is made of (stage 1 alone, without flips).
+"$bin" export --model "$checkpoint" --average-with "${averaged_with[@]}" --flip-average true \
+  --out "$out/fp32.safetensors"
+"$bin" eval --model "$out/fp32.safetensors" --data "$run/validation.csv" --json >"$out/eval-validation-fp32.json"
+for flip in false true; do
+  "$bin" eval --model "$checkpoint" --flip-average $flip --data "$run/validation.csv" --json \
+    >"$out/eval-validation-stage1-flip-$flip.json"
+done
+"$bin" eval --model "$out/fp32.safetensors" --flip-average false --data "$run/validation.csv" --json \
+  >"$out/eval-validation-averaged-flip-false.json"
 
 "$bin" predict "$data/fairface" --model "$model" -o "$out/fairface.jsonl" --annotate "$out/fairface-annotated" \
   2>"$out/fairface.log" || true

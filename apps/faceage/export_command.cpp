@@ -1,6 +1,6 @@
 // `faceage export --model CHECKPOINT --out MODEL`: a training checkpoint (or model) as a
-// model file to ship: optionally fp16 (half the size), with a model card merged in, and,
-// for models trained on faces cropped elsewhere (UTKFace), the face frame measured on that
+// model file to ship: optionally averaged with other checkpoints, fp16 (half the size),
+// with a model card merged in, and, for models trained on faces cropped elsewhere (UTKFace), the face frame measured on that
 // data so prediction on photos cuts faces the way the training images were cut.
 #include <fstream>
 #include <iostream>
@@ -15,11 +15,13 @@
 #include "faceage/face/framing.h"
 #include "faceage/io/image.h"
 #include "faceage/learn/training_data.h"
+#include "faceage/learn/weight_averaging.h"
 
 namespace faceage::cli {
 namespace {
 
 struct ExportSettings {
+  std::vector<std::string> average_with;
   std::string model, out, card, frame_data, frame_format = "auto", detector_weights;
   size_t frame_samples = 400;
   bool half = false;
@@ -51,6 +53,11 @@ FaceFrame measure_frame(const ExportSettings& s, nlohmann::json& record) {
 
 int run_export(const ExportSettings& s) {
   LoadedModel model = load_model(s.model);
+  if (!s.average_with.empty()) {
+    average_weights(model, s.average_with);
+    model.spec.card["weights_averaged_over"] = 1 + s.average_with.size();
+    spdlog::info("weights averaged over {} models", 1 + s.average_with.size());
+  }
   if (!s.card.empty()) {
     std::ifstream in(s.card);
     if (!in) fail("{}: cannot open the model card", s.card);
@@ -78,6 +85,9 @@ const RegisterCommand kExport{
       app.add_option("--model", s->model, "Checkpoint or model (.safetensors)")
           ->required()->check(CLI::ExistingFile);
       app.add_option("--out", s->out, "Model file to write")->required();
+      app.add_option("--average-with", s->average_with,
+                     "Checkpoints of the same network whose weights are averaged in")
+          ->check(CLI::ExistingFile);
       app.add_flag("--half", s->half, "Store the weights as fp16");
       app.add_option("--flip-average", s->flip_average,
                      "Predict each face as the mean over it and its mirror (true/false)");

@@ -13,6 +13,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "command.h"
+#include "predictor_cli.h"
 #include "faceage/core/error.h"
 #include "faceage/infer/face_tracker.h"
 #include "faceage/infer/media_inputs.h"
@@ -28,10 +29,10 @@ using Clock = std::chrono::steady_clock;
 
 struct PredictSettings {
   std::vector<std::string> inputs;
-  std::string model, detector_weights, output, annotate_dir, device = "auto";
+  PredictorOptions predictor;
+  std::string output, annotate_dir;
   bool cropped = false, quiet = false;
-  int batch_images = 8, batch_size = 32, threads = 0, every = 1, max_frames = 0;
-  double min_face = 20, interval = 0.9;
+  int batch_images = 8, every = 1, max_frames = 0;
 };
 
 // Exit code when some inputs could not be read and the rest were predicted.
@@ -44,7 +45,7 @@ struct Counts {
 class PredictRun {
  public:
   PredictRun(const PredictSettings& s, std::ostream& out)
-      : settings_(s), predictor_(predictor_options(s)), out_(out) {
+      : settings_(s), predictor_(s.predictor), out_(out) {
     if (!s.annotate_dir.empty()) fs::create_directories(s.annotate_dir);
   }
 
@@ -66,18 +67,6 @@ class PredictRun {
   const PredictTimings& timings() const { return timings_; }
 
  private:
-  static PredictorOptions predictor_options(const PredictSettings& s) {
-    PredictorOptions o;
-    o.model_path = s.model;
-    o.detector_weights = s.detector_weights;
-    o.detection.min_face_size = s.min_face;
-    o.batch_size = s.batch_size;
-    o.interval_mass = s.interval;
-    o.device = s.device;
-    o.threads = s.threads;
-    return o;
-  }
-
   std::vector<std::vector<FacePrediction>> predict(const std::vector<cv::Mat>& images) {
     if (!settings_.cropped) return predictor_.predict(images, &timings_);
     std::vector<std::vector<FacePrediction>> out;
@@ -230,8 +219,7 @@ const RegisterCommand kPredict{
       app.add_option("inputs", s->inputs,
                      "Images, folders (searched recursively), videos, or camera:N")
           ->required();
-      app.add_option("--model", s->model, "Age model (.safetensors); default: the bundled model");
-      app.add_option("--detector-weights", s->detector_weights, "MTCNN weights (.safetensors)");
+      add_predictor_options(app, s->predictor);
       app.add_option("--output,-o", s->output, "Write the JSON lines to this file, not stdout");
       app.add_option("--annotate", s->annotate_dir,
                      "Folder for copies with boxes and ages drawn (videos as MJPEG .avi)");
@@ -239,18 +227,11 @@ const RegisterCommand kPredict{
                    "Inputs are face crops already (as the model's training images): no detection");
       app.add_option("--batch-images", s->batch_images, "Photos read and detected per model pass")
           ->check(CLI::Range(1, 1024));
-      app.add_option("--batch-size", s->batch_size, "Faces per forward pass")
+      app.add_option("--batch-size", s->predictor.batch_size, "Faces per forward pass")
           ->check(CLI::Range(1, 4096));
-      app.add_option("--min-face", s->min_face, "Smallest face searched for, pixels")
-          ->check(CLI::Range(12.0, 10000.0));
-      app.add_option("--interval", s->interval, "Mass of the reported age interval")
-          ->check(CLI::Range(0.01, 0.99));
       app.add_option("--every", s->every, "Video: predict every Nth frame")->check(CLI::Range(1, 100000));
       app.add_option("--max-frames", s->max_frames, "Video: stop after this many frames (0 = all)")
           ->check(CLI::NonNegativeNumber);
-      app.add_option("--device", s->device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-      app.add_option("--threads", s->threads, "LibTorch threads (0 = every logical CPU)")
-          ->check(CLI::Range(0, 256));
       app.add_flag("--quiet,-q", s->quiet, "No summary or skip messages on stderr");
       return std::function<int()>([s] { return run_predict(*s); });
     }};

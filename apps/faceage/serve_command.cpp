@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "predictor_cli.h"
 #include "faceage/core/error.h"
 #include "faceage/infer/predictor.h"
 #include "faceage/serve/age_server.h"
@@ -23,9 +24,8 @@ namespace {
 
 struct ServeSettings {
   ServeOptions server;
-  std::string model, detector_weights, device = "auto";
-  int threads = 0, batch_wait_us = 2000;
-  double min_face = 20, interval = 0.9;
+  PredictorOptions predictor;
+  int batch_wait_us = 2000;
 };
 
 // Where the signal handler writes; -1 when no server runs.
@@ -98,14 +98,7 @@ int run_serve(ServeSettings s) {
   StopOnSignal stop_on_signal;
   s.server.batch_wait = std::chrono::microseconds(s.batch_wait_us);
   validate(s.server);
-  PredictorOptions p;
-  p.model_path = s.model;
-  p.detector_weights = s.detector_weights;
-  p.detection.min_face_size = s.min_face;
-  p.interval_mass = s.interval;
-  p.device = s.device;
-  p.threads = s.threads;
-  const AgePredictor predictor(p);
+  const AgePredictor predictor(s.predictor);
   AgeServer server(predictor, s.server);
   const int port = server.bind();
   stop_on_signal.watch(server);
@@ -127,8 +120,7 @@ const RegisterCommand kServe{
     [](CLI::App& app) {
       auto s = std::make_shared<ServeSettings>();
       ServeOptions& o = s->server;
-      app.add_option("--model", s->model, "Age model (.safetensors); default: the bundled model");
-      app.add_option("--detector-weights", s->detector_weights, "MTCNN weights (.safetensors)");
+      add_predictor_options(app, s->predictor);
       app.add_option("--host", o.host, "Address to listen on (0.0.0.0: every interface)")
           ->capture_default_str();
       app.add_option("--port", o.port, "Port (0: any free port, printed at start)")
@@ -136,8 +128,6 @@ const RegisterCommand kServe{
       app.add_option("--http-threads", o.http_threads,
                      "Connections served at once (0: --max-queue + --max-batch + 8)")
           ->check(CLI::Range(0, 4096))->capture_default_str();
-      app.add_option("--threads", s->threads, "LibTorch threads (0 = every logical CPU)")
-          ->check(CLI::Range(0, 256));
       app.add_option("--max-body-bytes", o.max_body_bytes, "Largest request body (413 past it)")
           ->check(CLI::Range(size_t{1}, size_t{1} << 34))->capture_default_str();
       app.add_option("--max-pixels", o.max_pixels, "Largest image, width x height (413 past it)")
@@ -152,12 +142,6 @@ const RegisterCommand kServe{
           ->check(CLI::Range(0, 1000000))->capture_default_str();
       app.add_option("--read-timeout", o.read_timeout_s, "Seconds a client may stall while sending")
           ->check(CLI::Range(1, 3600))->capture_default_str();
-      app.add_option("--min-face", s->min_face, "Smallest face searched for, pixels")
-          ->check(CLI::Range(12.0, 10000.0));
-      app.add_option("--interval", s->interval, "Mass of the reported age interval")
-          ->check(CLI::Range(0.01, 0.99));
-      app.add_option("--device", s->device, "cpu, cuda or auto")
-          ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
       return std::function<int()>([s] { return run_serve(*s); });
     }};
 

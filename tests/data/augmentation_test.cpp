@@ -129,6 +129,54 @@ TEST(Augmentation, BrightnessAddsAndContrastSpreadsAboutTheMean) {
   EXPECT_NEAR(std_after[0] / std_before[0], 0.8, 0.02);
 }
 
+TEST(Augmentation, ShiftScaleRotateMovesTheFaceAndIdentityLeavesItAlone) {
+  const cv::Mat face = real_face();
+  cv::Mat same = face.clone();
+  shift_scale_rotate(same, {});
+  EXPECT_EQ(cv::norm(same, face, cv::NORM_INF), 0);
+
+  // A shift of 10% right and 5% down: pixel (x, y) lands at (x + 0.1 w, y + 0.05 h).
+  cv::Mat shifted = face.clone();
+  shift_scale_rotate(shifted, {0.1, 0.05, 1.0, 0.0});
+  const int dx = static_cast<int>(std::lround(0.1 * face.cols));
+  const int dy = static_cast<int>(std::lround(0.05 * face.rows));
+  const cv::Rect source(0, 0, face.cols - dx, face.rows - dy);
+  EXPECT_LE(cv::norm(shifted(source + cv::Point(dx, dy)), face(source), cv::NORM_INF), 1);
+  // The uncovered band is the face's mirror, not black.
+  EXPECT_GT(mean_of(shifted(cv::Rect(0, 0, dx, face.rows))), 20);
+
+  // A rotation keeps the centre pixel and the image size.
+  cv::Mat turned = face.clone();
+  shift_scale_rotate(turned, {0, 0, 1.0, 10.0});
+  EXPECT_EQ(turned.size(), face.size());
+  EXPECT_GT(cv::norm(turned, face, cv::NORM_L1), 0);
+  const cv::Point centre(face.cols / 2, face.rows / 2);
+  EXPECT_LE(cv::norm(turned.at<cv::Vec3b>(centre), face.at<cv::Vec3b>(centre), cv::NORM_INF), 30);
+}
+
+TEST(Augmentation, ShiftScaleRotateIsOffByDefaultAndWithinItsLimitsWhenOn) {
+  AugmentationOptions options;
+  for (int i = 0; i < 200; ++i)
+    EXPECT_FALSE(choose_augmentations(options, sample_seed(5, 0, i)).geometry.has_value());
+  AugmentationOptions on = options;
+  on.shift_scale_rotate_probability = 1;
+  int chosen = 0;
+  for (int i = 0; i < 500; ++i) {
+    const AugmentationChoice with = choose_augmentations(on, sample_seed(5, 0, i));
+    const AugmentationChoice without = choose_augmentations(options, sample_seed(5, 0, i));
+    ASSERT_TRUE(with.geometry);
+    ++chosen;
+    EXPECT_LE(std::abs(with.geometry->shift_x), on.shift_limit);
+    EXPECT_LE(std::abs(with.geometry->shift_y), on.shift_limit);
+    EXPECT_LE(std::abs(with.geometry->scale - 1), on.scale_limit);
+    EXPECT_LE(std::abs(with.geometry->degrees), on.rotate_limit);
+    // Turning it on does not change the other augmentations of the same seed.
+    EXPECT_EQ(with.flip, without.flip);
+    EXPECT_EQ(with.gamma, without.gamma);
+  }
+  EXPECT_EQ(chosen, 500);
+}
+
 TEST(Augmentation, EachIsChosenWithItsProbabilityIndependently) {
   const AugmentationOptions options;  // 0.3 each (paper §4.5)
   const int draws = 20000;

@@ -38,7 +38,11 @@ const std::vector<std::pair<const char*, double AugmentationOptions::*>>& option
       {"gamma_max", &AugmentationOptions::gamma_max},
       {"brightness_contrast_probability", &AugmentationOptions::brightness_contrast_probability},
       {"brightness_limit", &AugmentationOptions::brightness_limit},
-      {"contrast_limit", &AugmentationOptions::contrast_limit}};
+      {"contrast_limit", &AugmentationOptions::contrast_limit},
+      {"shift_scale_rotate_probability", &AugmentationOptions::shift_scale_rotate_probability},
+      {"shift_limit", &AugmentationOptions::shift_limit},
+      {"scale_limit", &AugmentationOptions::scale_limit},
+      {"rotate_limit", &AugmentationOptions::rotate_limit}};
   return kFields;
 }
 
@@ -80,6 +84,8 @@ void check_augmentation(const AugmentationOptions& o) {
     fail("augmentation.gamma_min/gamma_max: need 0 < gamma_min <= gamma_max, got {} and {}",
          o.gamma_min, o.gamma_max);
   if (o.contrast_limit >= 1) fail("augmentation.contrast_limit: {} must be < 1", o.contrast_limit);
+  if (o.scale_limit >= 1) fail("augmentation.scale_limit: {} must be < 1", o.scale_limit);
+  if (o.shift_limit > 0.5) fail("augmentation.shift_limit: {} must be <= 0.5", o.shift_limit);
 }
 
 std::string AugmentationChoice::describe() const {
@@ -90,6 +96,9 @@ std::string AugmentationChoice::describe() const {
   if (gamma) add(fmt::format("gamma {:.2f}", *gamma));
   if (brightness_contrast)
     add(fmt::format("bc({:+.2f},{:+.2f})", brightness_contrast->brightness, brightness_contrast->contrast));
+  if (geometry)
+    add(fmt::format("ssr({:+.3f},{:+.3f},x{:.3f},{:+.1f}deg)", geometry->shift_x, geometry->shift_y,
+                    geometry->scale, geometry->degrees));
   return text.empty() ? "none" : text;
 }
 
@@ -108,7 +117,14 @@ AugmentationChoice choose_augmentations(const AugmentationOptions& o, uint64_t s
   const bool brightness_contrast = random.chance(o.brightness_contrast_probability);
   const BrightnessContrast change{random.uniform(-o.brightness_limit, o.brightness_limit),
                                   random.uniform(-o.contrast_limit, o.contrast_limit)};
+  // Drawn last, so configurations without it keep the strengths they always had.
+  const bool geometry = random.chance(o.shift_scale_rotate_probability);
+  const ShiftScaleRotate jitter{random.uniform(-o.shift_limit, o.shift_limit),
+                                random.uniform(-o.shift_limit, o.shift_limit),
+                                random.uniform(1 - o.scale_limit, 1 + o.scale_limit),
+                                random.uniform(-o.rotate_limit, o.rotate_limit)};
   choice.flip = flip;
+  if (geometry) choice.geometry = jitter;
   if (hsv) choice.hsv = shift;
   if (gamma) choice.gamma = gamma_value;
   if (brightness_contrast) choice.brightness_contrast = change;
@@ -116,6 +132,7 @@ AugmentationChoice choose_augmentations(const AugmentationOptions& o, uint64_t s
 }
 
 void apply_augmentations(cv::Mat& image, const AugmentationChoice& choice) {
+  if (choice.geometry) shift_scale_rotate(image, *choice.geometry);
   if (choice.flip) flip_horizontal(image);
   if (choice.hsv) shift_hue_saturation_value(image, *choice.hsv);
   if (choice.gamma) apply_gamma(image, *choice.gamma);
@@ -162,6 +179,17 @@ void adjust_brightness_contrast(cv::Mat& image, const BrightnessContrast& change
     table.at<uint8_t>(i) =
         saturate((i - mean) * (1 + change.contrast) + mean + change.brightness * 255.0);
   cv::LUT(image, table, image);
+}
+
+void shift_scale_rotate(cv::Mat& image, const ShiftScaleRotate& change) {
+  check_image(image);
+  const cv::Point2f centre(image.cols / 2.0f, image.rows / 2.0f);
+  cv::Mat transform = cv::getRotationMatrix2D(centre, change.degrees, change.scale);
+  transform.at<double>(0, 2) += change.shift_x * image.cols;
+  transform.at<double>(1, 2) += change.shift_y * image.rows;
+  cv::Mat out;
+  cv::warpAffine(image, out, transform, image.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT_101);
+  image = out;
 }
 
 }  // namespace faceage

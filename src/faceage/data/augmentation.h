@@ -3,7 +3,10 @@
 // gamma, brightness/contrast, each applied independently with its own probability (0.3
 // in the paper, "to lay more emphasis on the original data"). Effects that change the
 // shape or colour of a face beyond what a camera could (distortion, channel shuffle,
-// blur, random crop) are left out on purpose, as in the paper.
+// blur, random crop) are left out on purpose, as in the paper. One geometric option that
+// the paper does not use, a small shift/scale/rotation of the crop (the jitter a face
+// detector's box has anyway), is off by default: trained from scratch on 15k faces the
+// network overfits without it (docs/model-card.md).
 #include <cstdint>
 #include <optional>
 
@@ -28,6 +31,11 @@ struct AugmentationOptions {
   double brightness_contrast_probability = 0.3;
   double brightness_limit = 0.2;  // added, as a fraction of 255
   double contrast_limit = 0.2;    // distance from the image mean scaled by 1 + contrast
+
+  double shift_scale_rotate_probability = 0;  // 0 = as the paper
+  double shift_limit = 0.05;   // as a fraction of the image's width / height
+  double scale_limit = 0.1;    // zoom factor drawn from [1 - limit, 1 + limit]
+  double rotate_limit = 10;    // degrees
 };
 
 nlohmann::json to_json(const AugmentationOptions& options);
@@ -43,6 +51,10 @@ struct HsvShift {
 struct BrightnessContrast {
   double brightness = 0, contrast = 0;
 };
+struct ShiftScaleRotate {
+  double shift_x = 0, shift_y = 0;  // fractions of width / height
+  double scale = 1, degrees = 0;    // about the image centre; positive = counter-clockwise
+};
 
 // Which augmentations one sample gets and with what strength.
 struct AugmentationChoice {
@@ -50,8 +62,9 @@ struct AugmentationChoice {
   std::optional<HsvShift> hsv;
   std::optional<double> gamma;
   std::optional<BrightnessContrast> brightness_contrast;
+  std::optional<ShiftScaleRotate> geometry;
 
-  bool any() const { return flip || hsv || gamma || brightness_contrast; }
+  bool any() const { return flip || hsv || gamma || brightness_contrast || geometry; }
   std::string describe() const;  // "flip hsv(+12,-3,+5) gamma 0.91", "none"
 };
 
@@ -59,7 +72,8 @@ struct AugmentationChoice {
 // seeded_random.h), so it is the same whichever thread loads the sample.
 AugmentationChoice choose_augmentations(const AugmentationOptions& options, uint64_t seed);
 
-// In place on an 8-bit BGR image, in the order flip, HSV, gamma, brightness/contrast.
+// In place on an 8-bit BGR image, in the order geometry, flip, HSV, gamma,
+// brightness/contrast.
 void apply_augmentations(cv::Mat& image, const AugmentationChoice& choice);
 
 // The building blocks, in place on 8-bit BGR images.
@@ -67,5 +81,7 @@ void flip_horizontal(cv::Mat& image);
 void shift_hue_saturation_value(cv::Mat& image, const HsvShift& shift);
 void apply_gamma(cv::Mat& image, double gamma);
 void adjust_brightness_contrast(cv::Mat& image, const BrightnessContrast& change);
+// Same size out; what comes in from outside the image is its mirror (no black corners).
+void shift_scale_rotate(cv::Mat& image, const ShiftScaleRotate& change);
 
 }  // namespace faceage

@@ -47,6 +47,11 @@ using json = nlohmann::json;
         "brightness_contrast_probability")                                                 \
   FIELD(augmentation.brightness_limit, "augment", "brightness_limit")                      \
   FIELD(augmentation.contrast_limit, "augment", "contrast_limit")                          \
+  FIELD(augmentation.shift_scale_rotate_probability, "augment",                            \
+        "shift_scale_rotate_probability")                                                  \
+  FIELD(augmentation.shift_limit, "augment", "shift_limit")                                \
+  FIELD(augmentation.scale_limit, "augment", "scale_limit")                                \
+  FIELD(augmentation.rotate_limit, "augment", "rotate_limit")                              \
   FIELD(optimizer, "optim", "optimizer")                                                  \
   FIELD(learning_rate, "optim", "learning_rate")                                          \
   FIELD(momentum, "optim", "momentum")                                                    \

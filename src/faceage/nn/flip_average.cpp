@@ -9,7 +9,6 @@ namespace {
 // log of the mean of two softmax distributions, computed in log space so that tiny
 // probabilities do not underflow to log(0).
 torch::Tensor mean_distribution_logits(const torch::Tensor& a, const torch::Tensor& b) {
-  if (!a.defined()) return a;
   return torch::logaddexp(torch::log_softmax(a, 1), torch::log_softmax(b, 1)) - std::log(2.0);
 }
 

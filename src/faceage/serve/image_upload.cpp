@@ -111,7 +111,6 @@ void check_upload(const std::string& bytes, int64_t max_pixels) {
 }
 
 cv::Mat decode_upload(const std::string& bytes, int64_t max_pixels) {
-  check_upload(bytes, max_pixels);
   cv::Mat image;
   try {
     image = decode_image(bytes, "the request body");

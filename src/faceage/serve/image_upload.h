@@ -33,8 +33,9 @@ void discard_body(const httplib::ContentReader& reader, size_t max_bytes);
 // max_pixels. Cheap enough to run before a request takes a place in the queue.
 void check_upload(const std::string& bytes, int64_t max_pixels);
 
-// check_upload, then 8-bit BGR; 400 when empty, 413 when it declares (or decodes to) more than max_pixels,
-// checked from the header before any pixel is decoded; 422 when it is not a decodable image.
+// 8-bit BGR from bytes that passed check_upload (the route runs that before queueing):
+// 413 when it decodes to more than max_pixels (formats whose header is not read), 422 when
+// it is not a decodable image.
 cv::Mat decode_upload(const std::string& bytes, int64_t max_pixels);
 
 }  // namespace faceage

@@ -1,46 +1,28 @@
 // `faceage serve` as a process: it says where it listens, serves, refuses a taken port,
 // and on SIGTERM finishes and exits 0.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
+#include <chrono>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "child_process.h"
 #include "run_command.h"
 #include "serve_test_support.h"
-
-extern char** environ;
 
 namespace faceage::testing {
 namespace {
 
-// `faceage serve ARGS` in the background, its stderr into a file.
+// `faceage serve ARGS` in the background, its output into a file.
 class ServeProcess {
  public:
-  ServeProcess(const std::vector<std::string>& args, const std::string& log) : log_(log) {
-    std::vector<std::string> argv_strings = {cli_path(), "serve"};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argv_strings) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
+  ServeProcess(const std::vector<std::string>& args, const std::string& log)
+      : log_(log), child_(serve_argv(args), {}, log) {}
   std::string log() const {
     std::ifstream in(log_);
     std::stringstream text;
@@ -55,28 +37,27 @@ class ServeProcess {
       std::smatch match;
       const std::string text = log();
       if (std::regex_search(text, match, listening)) return std::stoi(match[1]);
-      if (has_exited()) return 0;
+      if (!child_.running()) return 0;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return 0;
   }
-  bool has_exited() {
-    if (!exited_ && waitpid(pid_, &status_, WNOHANG) == pid_) exited_ = true;
-    return exited_;
-  }
   // The exit code, or -1 if it has not exited within `seconds`.
   int wait_exit(int seconds) {
-    for (int i = 0; i < seconds * 10 && !has_exited(); ++i)
+    for (int i = 0; i < seconds * 10 && child_.running(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    return exited_ && WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+    return child_.exit_code();
   }
-  pid_t pid() const { return pid_; }
+  bool send(int signal) { return child_.send(signal); }
 
  private:
+  static std::vector<std::string> serve_argv(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {cli_path(), "serve"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
   std::string log_;
-  pid_t pid_ = -1;
-  int status_ = 0;
-  bool exited_ = false;
+  ChildProcess child_;
 };
 
 TEST(ServeCommand, ServesOnLoopbackRefusesATakenPortAndStopsCleanlyOnSigterm) {
@@ -85,7 +66,6 @@ TEST(ServeCommand, ServesOnLoopbackRefusesATakenPortAndStopsCleanlyOnSigterm) {
   ServeProcess server({"--model", model, "--detector-weights", mtcnn_weights(), "--port", "0",
                        "--threads", "1"},
                       dir + "/serve.log");
-  ASSERT_GT(server.pid(), 0);
   const int port = server.wait_for_port();  // the default host is 127.0.0.1
   ASSERT_GT(port, 0) << server.log();
 
@@ -108,7 +88,7 @@ TEST(ServeCommand, ServesOnLoopbackRefusesATakenPortAndStopsCleanlyOnSigterm) {
   EXPECT_NE(taken.output.find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos)
       << taken.output;
 
-  ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
+  ASSERT_TRUE(server.send(SIGTERM));
   EXPECT_EQ(server.wait_exit(60), 0) << server.log();
   EXPECT_NE(server.log().find("SIGTERM: finishing the requests in flight"), std::string::npos) << server.log();
   EXPECT_NE(server.log().find("stopped; 1 photos in 1 batches"), std::string::npos) << server.log();

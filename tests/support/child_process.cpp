@@ -53,6 +53,8 @@ void ChildProcess::kill_hard() {
   reap(true);
 }
 
+bool ChildProcess::send(int signal) { return exit_code_ < 0 && ::kill(pid_, signal) == 0; }
+
 int ChildProcess::exit_code() const { return exit_code_; }
 
 }  // namespace faceage::testing

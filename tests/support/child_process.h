@@ -19,6 +19,7 @@ class ChildProcess {
 
   bool running();           // false once it has exited (then exit_code() is known)
   void kill_hard();         // SIGKILL, then reap
+  bool send(int signal);    // e.g. SIGTERM; false if it could not be sent
   int exit_code() const;    // the exit status, or 128 + signal; -1 while running
 
  private:

@@ -1,11 +1,16 @@
 // `faceage train`: one training run from a configuration file; rerun to resume.
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "command.h"
 #include "faceage/data/sample_csv.h"
+#include "faceage/dist/communicator.h"
+#include "faceage/dist/local_launcher.h"
+#include "faceage/learn/evaluation.h"
 #include "faceage/learn/training_data.h"
 #include "faceage/learn/trainer.h"
 
@@ -17,30 +22,75 @@ struct TrainArguments {
   std::vector<std::string> overrides;
   std::string output_dir;
   bool print_config = false;
+  int processes = 1;
 };
+
+// The same command for each of the --nproc processes (without --nproc).
+std::vector<std::string> process_command(const TrainArguments& args) {
+  std::vector<std::string> argv = {"/proc/self/exe", "train"};
+  if (!args.config_path.empty()) argv.insert(argv.end(), {"--config", args.config_path});
+  for (const std::string& setting : args.overrides) argv.insert(argv.end(), {"--set", setting});
+  if (!args.output_dir.empty()) argv.insert(argv.end(), {"--output", args.output_dir});
+  return argv;
+}
+
+// Processes on one machine share its cores unless train.torch_threads says otherwise.
+TrainConfig for_this_process(TrainConfig config, const LaunchEnvironment& environment) {
+  if (config.torch_threads <= 0 && environment.local_world_size > 1)
+    config.torch_threads = std::max<int>(
+        1, static_cast<int>(std::thread::hardware_concurrency()) / environment.local_world_size);
+  if (environment.distributed() && config.device != "cpu" && choose_device(config.device).is_cuda())
+    config.device = "cuda:" + std::to_string(environment.local_rank);
+  return config;
+}
 
 int run_train(const TrainArguments& args) {
   std::vector<std::string> overrides = args.overrides;
   if (!args.output_dir.empty()) overrides.push_back("train.output_dir=" + args.output_dir);
-  const TrainConfig config = load_train_config(args.config_path, overrides);
+  const LaunchEnvironment environment = launch_environment_from_env();
+  const TrainConfig config =
+      for_this_process(load_train_config(args.config_path, overrides), environment);
   if (args.print_config) {
     std::cout << to_json(config).dump(2) << "\n";
     return 0;
   }
+  if (args.processes > 1) {
+    if (environment.distributed())
+      fail("train --nproc {}: already one of {} processes (WORLD_SIZE is set)", args.processes,
+           environment.world_size);
+    if (!process_groups_available())
+      fail("train --nproc {}: this faceage was built without LibTorch's c10d", args.processes);
+    return run_local_processes(process_command(args), args.processes);
+  }
+  std::unique_ptr<Communicator> communicator;
+  if (environment.distributed()) {
+    // Rank 0's log speaks for the run; the others report only problems.
+    if (!environment.primary()) spdlog::set_level(spdlog::level::warn);
+    communicator = join_process_group(environment, choose_device(config.device),
+                                      std::chrono::minutes(30));
+    spdlog::info("process {} of {} joined {}:{}", environment.rank, environment.world_size,
+                 environment.master_addr, environment.master_port);
+  }
+
   const TrainingData data = prepare_training_data(config);
   for (const std::string& note : data.notes) spdlog::info("{}", note);
-  // The split as CSV beside the checkpoints: what was trained and validated on, for
-  // `faceage eval` and for anyone reproducing the run.
-  std::filesystem::create_directories(config.output_dir);
-  write_samples_csv(config.output_dir + "/train.csv", data.train);
-  write_samples_csv(config.output_dir + "/validation.csv", data.validation);
-  if (!data.test.empty()) write_samples_csv(config.output_dir + "/test.csv", data.test);
+  if (environment.primary()) {
+    // The split as CSV beside the checkpoints: what was trained and validated on, for
+    // `faceage eval` and for anyone reproducing the run.
+    std::filesystem::create_directories(config.output_dir);
+    write_samples_csv(config.output_dir + "/train.csv", data.train);
+    write_samples_csv(config.output_dir + "/validation.csv", data.validation);
+    if (!data.test.empty()) write_samples_csv(config.output_dir + "/test.csv", data.test);
+  }
 
   const ModelSpec spec = model_spec_for(config);
-  LoaderBatchSource train(data.train, loader_options_for(config, spec.preprocessing, true));
-  LoaderBatchSource validation(data.validation,
+  LoaderOptions train_options = loader_options_for(config, spec.preprocessing, true);
+  train_options.shard = static_cast<size_t>(environment.rank);
+  train_options.shard_count = static_cast<size_t>(environment.world_size);
+  LoaderBatchSource train(data.train, train_options);
+  LoaderBatchSource validation(environment.primary() ? data.validation : std::vector<Sample>{},
                                loader_options_for(config, spec.preprocessing, false));
-  Trainer trainer(config, spec, train, validation);
+  Trainer trainer(config, spec, train, validation, communicator.get());
   const TrainingResult result = trainer.run();
   const LoaderReport skipped = train.loader().report();
   if (skipped.images_skipped > 0) spdlog::warn("training images skipped: {}", skipped.summary());
@@ -60,6 +110,10 @@ const RegisterCommand kTrain{
       app.add_option("--output", args->output_dir, "Run folder (train.output_dir)");
       app.add_flag("--print-config", args->print_config,
                    "Print the resolved configuration as JSON and exit");
+      app.add_option("--nproc", args->processes,
+                     "Data-parallel training in N local processes (as torchrun --nproc-per-node N; "
+                     "a run started by torchrun needs no flag)")
+          ->check(CLI::Range(1, 256));
       return std::function<int()>([args] { return run_train(*args); });
     }};
 

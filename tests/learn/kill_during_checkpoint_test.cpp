@@ -10,7 +10,6 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include "child_process.h"
 #include "faceage/io/atomic_file.h"
@@ -24,22 +23,6 @@ namespace faceage {
 namespace {
 namespace fs = std::filesystem;
 using faceage::testing::ChildProcess;
-
-// 24 distinct noise "faces" with ages, as a CSV dataset.
-std::string synthetic_dataset(const std::string& dir) {
-  cv::RNG rng(11);
-  std::string csv = "photo,age\n";
-  for (int i = 0; i < 24; ++i) {
-    cv::Mat image(64, 64, CV_8UC3);
-    rng.fill(image, cv::RNG::UNIFORM, 0, 256);
-    const std::string name = "faces/" + std::to_string(i) + ".png";
-    fs::create_directories(dir + "/faces");
-    cv::imwrite(dir + "/" + name, image);
-    csv += name + "," + std::to_string(5 + 3 * i) + "\n";
-  }
-  write_text_atomically(dir + "/rows.csv", csv);
-  return dir + "/rows.csv";
-}
 
 std::vector<std::string> train_command(const std::string& csv, const std::string& run) {
   const std::vector<std::string> settings = {
@@ -69,7 +52,7 @@ std::string file_text(const std::string& path) {
 
 TEST(KillDuringCheckpoint, PreviousCheckpointSurvivesAndTrainingResumesAfterIt) {
   const std::string dir = faceage::testing::temp_dir("kill-during-checkpoint");
-  const std::string csv = synthetic_dataset(dir);
+  const std::string csv = faceage::testing::write_noise_face_dataset(dir, 24);
   const std::string run = dir + "/run";
   const std::string marker = dir + "/paused-in-write";
   const std::vector<std::string> command = train_command(csv, run);

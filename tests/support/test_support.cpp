@@ -4,6 +4,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 namespace faceage::testing {
 namespace {
@@ -46,6 +50,21 @@ std::string temp_dir(const std::string& name) {
   return ::testing::AssertionFailure() << "max abs difference " << difference << " exceeds "
                                        << relative_tolerance << " x max|expected| "
                                        << scale;
+}
+
+std::string write_noise_face_dataset(const std::string& dir, int count) {
+  cv::RNG rng(11);
+  std::filesystem::create_directories(dir + "/faces");
+  std::ofstream csv(dir + "/rows.csv");
+  csv << "photo,age\n";
+  for (int i = 0; i < count; ++i) {
+    cv::Mat image(64, 64, CV_8UC3);
+    rng.fill(image, cv::RNG::UNIFORM, 0, 256);
+    const std::string name = "faces/" + std::to_string(i) + ".png";
+    cv::imwrite(dir + "/" + name, image);
+    csv << name << "," << 5 + 3 * i << "\n";
+  }
+  return dir + "/rows.csv";
 }
 
 }  // namespace faceage::testing

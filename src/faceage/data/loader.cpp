@@ -26,6 +26,8 @@ void check_options(const LoaderOptions& options) {
   if (options.batch_size == 0) fail("loader: batch_size must be at least 1");
   if (options.threads < 0) fail("loader: threads {} must be >= 0", options.threads);
   if (options.prefetch_batches == 0) fail("loader: prefetch_batches must be at least 1");
+  if (options.shard_count == 0 || options.shard >= options.shard_count)
+    fail("loader: shard {} of {} does not exist", options.shard, options.shard_count);
   check_preprocessing(options.preprocessing);
   if (options.augment) check_augmentation(options.augmentation);
 }
@@ -101,6 +103,15 @@ std::vector<size_t> epoch_order(size_t sample_count, uint64_t seed, uint64_t epo
     seeded_shuffle(order, random);
   }
   return order;
+}
+
+std::vector<size_t> shard_of(const std::vector<size_t>& order, size_t shard, size_t count) {
+  std::vector<size_t> part;
+  if (order.empty()) return part;
+  const size_t per_shard = (order.size() + count - 1) / count;
+  part.reserve(per_shard);
+  for (size_t i = 0; i < per_shard; ++i) part.push_back(order[(shard + i * count) % order.size()]);
+  return part;
 }
 
 cv::Mat load_face(const Sample& sample, const LoaderOptions& options, uint64_t epoch, size_t index) {
@@ -193,7 +204,8 @@ void DataLoader::start_epoch(uint64_t epoch) {
     s.epoch = epoch;
     s.epoch_started = true;
     s.order = std::make_shared<const std::vector<size_t>>(
-        epoch_order(s.samples.size(), s.options.seed, epoch, s.options.shuffle));
+        shard_of(epoch_order(s.samples.size(), s.options.seed, epoch, s.options.shuffle),
+                 s.options.shard, s.options.shard_count));
     s.batch_count = batches_per_epoch();
     s.next_job = 0;
     s.next_to_consume = 0;
@@ -233,7 +245,8 @@ std::optional<Batch> DataLoader::next() {
 }
 
 size_t DataLoader::batches_per_epoch() const {
-  const size_t n = state_->samples.size();
+  const size_t shards = state_->options.shard_count;
+  const size_t n = (state_->samples.size() + shards - 1) / shards;
   const size_t batch = state_->options.batch_size;
   return state_->options.drop_last ? n / batch : (n + batch - 1) / batch;
 }

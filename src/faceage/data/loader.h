@@ -37,6 +37,11 @@ struct LoaderOptions {
   Preprocessing preprocessing;
   bool augment = false;  // training: true; validation and test: false
   AugmentationOptions augmentation;
+  // Data-parallel runs: this process reads shard `shard` of `shard_count` of each epoch's
+  // order (every shard_count-th sample, the order padded by wrapping round to a multiple
+  // of shard_count), so the shards' batches together are the batches of one process.
+  size_t shard = 0;
+  size_t shard_count = 1;
 };
 
 struct SkippedImage {
@@ -56,6 +61,9 @@ struct LoaderReport {
 
 // The order an epoch visits the samples: 0..n-1, shuffled by (seed, epoch) if asked.
 std::vector<size_t> epoch_order(size_t sample_count, uint64_t seed, uint64_t epoch, bool shuffle);
+// Shard `shard` of `order`: positions shard, shard + count, ..., after padding the order
+// by wrapping round to a multiple of `count` (every shard has the same length).
+std::vector<size_t> shard_of(const std::vector<size_t>& order, size_t shard, size_t count);
 
 // One sample as the network sees it, as 8-bit BGR: read, crop (when aligned), resize,
 // augment (when options.augment) with the seed of (options.seed, epoch, index).

@@ -60,6 +60,11 @@ torch::Device choose_device(const std::string& name) {
     if (!torch::cuda::is_available()) fail("train.device = cuda, but no CUDA device is available");
     return torch::kCUDA;
   }
+  // "cuda:N": the device of one data-parallel process (LOCAL_RANK).
+  if (name.rfind("cuda:", 0) == 0) {
+    if (!torch::cuda::is_available()) fail("device {}: no CUDA device is available", name);
+    return torch::Device(name);
+  }
   return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 }
 

@@ -67,7 +67,8 @@ using json = nlohmann::json;
   FIELD(best_metric, "train", "best_metric")                                              \
   FIELD(max_batches_per_epoch, "train", "max_batches_per_epoch")                          \
   FIELD(output_dir, "train", "output_dir")                                                \
-  FIELD(device, "train", "device")
+  FIELD(device, "train", "device")                                                        \
+  FIELD(sync_batchnorm, "train", "sync_batchnorm")
 
 bool same_kind(const json& value, const json& schema) {
   if (schema.is_boolean()) return value.is_boolean();

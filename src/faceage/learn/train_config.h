@@ -53,6 +53,9 @@ struct TrainConfig {
   int64_t max_batches_per_epoch = 0;  // 0 = all
   std::string output_dir = "runs/default";
   std::string device = "auto";      // auto | cpu | cuda
+  // Data-parallel runs (train --nproc, torchrun): batch norm statistics over the batches of
+  // all processes, so N processes train exactly as one with N times the batch.
+  bool sync_batchnorm = false;
 };
 
 // The defaults as nested JSON ({"model": {...}, "data": {...}, ...}).

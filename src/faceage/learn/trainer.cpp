@@ -4,6 +4,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include "faceage/core/error.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/learn/checkpoint.h"
+#include "faceage/learn/data_parallel.h"
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/optimization.h"
 #include "faceage/learn/pretrained.h"
@@ -88,11 +90,13 @@ std::string last_checkpoint_path(const std::string& dir) { return dir + "/last.s
 std::string best_checkpoint_path(const std::string& dir) { return dir + "/best.safetensors"; }
 std::string metrics_path(const std::string& dir) { return dir + "/metrics.jsonl"; }
 
-Trainer::Trainer(TrainConfig config, ModelSpec spec, BatchSource& train, BatchSource& validation)
+Trainer::Trainer(TrainConfig config, ModelSpec spec, BatchSource& train, BatchSource& validation,
+                 Communicator* communicator)
     : config_(std::move(config)),
       spec_(std::move(spec)),
       train_(train),
       validation_(validation),
+      communicator_(communicator),
       device_(choose_device(config_.device)) {}
 
 bool Trainer::improves(const AgeMetrics& metrics, const TrainingProgress& progress) const {
@@ -101,8 +105,8 @@ bool Trainer::improves(const AgeMetrics& metrics, const TrainingProgress& progre
                                       : metrics.mae < progress.best_score;
 }
 
-double Trainer::train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimizer& optimizer,
-                                double& images_per_second) {
+EpochTraining Trainer::train_one_epoch(int epoch, AgeNet& network,
+                                       torch::optim::Optimizer& optimizer, DataParallel* parallel) {
   network.train();
   train_.start_epoch(epoch);
   const LossOptions options = loss_options(config_);
@@ -110,33 +114,64 @@ double Trainer::train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimi
                              ? std::min<size_t>(train_.batches_per_epoch(),
                                                 static_cast<size_t>(config_.max_batches_per_epoch))
                              : train_.batches_per_epoch();
-  ProgressBar progress(fmt::format("epoch {}/{}", epoch + 1, config_.epochs),
-                       static_cast<int64_t>(planned) * config_.batch_size);
-  double loss_sum = 0;
-  int64_t batches = 0, images = 0;
-  while (static_cast<size_t>(batches) < planned) {
+  const int processes = parallel ? parallel->world_size() : 1;
+  std::optional<ProgressBar> progress;
+  if (!parallel || parallel->primary())
+    progress.emplace(fmt::format("epoch {}/{}", epoch + 1, config_.epochs),
+                     static_cast<int64_t>(planned) * config_.batch_size * processes);
+  EpochTraining result;
+  double loss_sum = 0, loss_weight = 0;
+  int64_t images = 0;
+  for (size_t step = 0; step < planned; ++step) {
     auto batch = train_.next();
-    if (!batch) break;
+    // Every process of a data-parallel run takes every step together, even one whose
+    // batch was all bad images; alone, the epoch just ends early.
+    if (!batch && !parallel) break;
     optimizer.zero_grad();
-    const AgeNetOutput output = network.forward(batch->images.to(device_));
-    const LossTerms terms = age_net_loss(output, batch->ages.to(device_), batch->genders,
-                                         batch->ethnicities, options);
-    terms.total.backward();
-    optimizer.step();
-    loss_sum += terms.total.item<double>();
-    ++batches;
-    images += batch->ages.size(0);
-    progress.update(images, fmt::format("loss {:.3f}", loss_sum / static_cast<double>(batches)));
-    if (stop_requested) break;
+    double samples = 0, batch_loss = 0;
+    if (batch) {
+      const AgeNetOutput output = network.forward(batch->images.to(device_));
+      const LossTerms terms = age_net_loss(output, batch->ages.to(device_), batch->genders,
+                                           batch->ethnicities, options);
+      samples = static_cast<double>(batch->ages.size(0));
+      batch_loss = terms.total.item<double>();
+      // Data-parallel gradients are averaged per sample over all processes.
+      (parallel ? terms.total * samples : terms.total).backward();
+    } else if (config_.sync_batchnorm) {
+      // Still take part in the batch norms' collectives, with no images.
+      const int64_t size = spec_.preprocessing.input_size;
+      const AgeNetOutput output = network.forward(torch::zeros({0, 3, size, size}, device_));
+      (output.age_logits.sum() * 0).backward();
+    }
+    if (parallel) {
+      const StepTotals totals = parallel->average_gradients(samples, batch_loss * samples,
+                                                            stop_requested);
+      if (totals.samples > 0) optimizer.step();
+      images += static_cast<int64_t>(totals.samples);
+      loss_sum += totals.loss_sum;
+      loss_weight += totals.samples;
+      result.stopped = totals.stop;
+    } else {
+      optimizer.step();
+      images += static_cast<int64_t>(samples);
+      loss_sum += batch_loss;
+      loss_weight += 1;
+      result.stopped = stop_requested;
+    }
+    result.loss = loss_weight > 0 ? loss_sum / loss_weight : 0.0;
+    if (progress) progress->update(images, fmt::format("loss {:.3f}", result.loss));
+    if (result.stopped) break;
   }
-  progress.finish();
-  images_per_second = progress.items_per_second();
-  return batches > 0 ? loss_sum / static_cast<double>(batches) : 0.0;
+  if (progress) {
+    progress->finish();
+    result.images_per_second = progress->items_per_second();
+  }
+  return result;
 }
 
 TrainingResult Trainer::run() {
   namespace fs = std::filesystem;
-  fs::create_directories(config_.output_dir);
+  if (!communicator_ || communicator_->rank() == 0) fs::create_directories(config_.output_dir);
   use_compute_threads(config_.torch_threads);
   StopSignals signals;
 
@@ -149,6 +184,9 @@ TrainingResult Trainer::run() {
   }
   network->to(device_);
   std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(*network, config_);
+  std::optional<DataParallel> parallel;
+  if (communicator_) parallel.emplace(*communicator_, *network, config_.sync_batchnorm);
+  const bool primary = !parallel || parallel->primary();
 
   TrainingResult result;
   result.last_checkpoint = last_checkpoint_path(config_.output_dir);
@@ -159,50 +197,72 @@ TrainingResult Trainer::run() {
     spdlog::info("resuming {} after epoch {} of {}", result.last_checkpoint,
                  progress.completed_epochs, config_.epochs);
   }
-  std::vector<json> history = read_history(metrics_path(config_.output_dir), progress.completed_epochs);
+  if (parallel) {
+    // Every process resumes from the same file (the optimiser state is in it too).
+    const int64_t primary_epochs = parallel->broadcast_value(progress.completed_epochs);
+    if (primary_epochs != progress.completed_epochs)
+      fail("rank {}: {} holds epoch {} here but epoch {} for rank 0: every process must see "
+           "the same train.output_dir (shared storage across machines)",
+           parallel->rank(), result.last_checkpoint, progress.completed_epochs, primary_epochs);
+    parallel->broadcast_weights();
+  }
+  std::vector<json> history;
+  if (primary) history = read_history(metrics_path(config_.output_dir), progress.completed_epochs);
 
   for (int epoch = progress.completed_epochs; epoch < config_.epochs; ++epoch) {
     const auto started = std::chrono::steady_clock::now();
     // Re-seeding per epoch makes a resumed run draw the same random numbers as an
-    // uninterrupted one (dropout; the loader seeds itself from the epoch too).
-    torch::manual_seed(config_.seed * 1000003ull + static_cast<uint64_t>(epoch));
+    // uninterrupted one (dropout; the loader seeds itself from the epoch too). Each
+    // process of a data-parallel run draws its own dropout masks.
+    const uint64_t rank = parallel ? static_cast<uint64_t>(parallel->rank()) : 0;
+    torch::manual_seed(config_.seed * 1000003ull + static_cast<uint64_t>(epoch) + rank * 7919ull);
     EpochRecord record;
     record.epoch = epoch;
     record.learning_rate = learning_rate_at(config_, epoch);
     set_learning_rate(*optimizer, record.learning_rate);
-    record.train_loss = train_one_epoch(epoch, *network, *optimizer, record.train_images_per_second);
-    if (stop_requested) {
-      spdlog::warn("interrupted during epoch {}; {} holds epoch {}; rerun the same command to resume",
-                   epoch + 1, result.last_checkpoint, progress.completed_epochs);
+    const EpochTraining trained = train_one_epoch(epoch, *network, *optimizer, parallel ? &*parallel : nullptr);
+    record.train_loss = trained.loss;
+    record.train_images_per_second = trained.images_per_second;
+    if (trained.stopped) {
+      if (primary)
+        spdlog::warn("interrupted during epoch {}; {} holds epoch {}; rerun the same command to resume",
+                     epoch + 1, result.last_checkpoint, progress.completed_epochs);
       result.interrupted = true;
       break;
     }
-    const Predictions predictions =
-        evaluate(*network, validation_, 0, loss_options(config_), device_);
-    record.validation_loss = predictions.mean_loss;
-    record.validation = age_metrics(predictions.predicted_age, predictions.true_age);
-    record.best = improves(record.validation, progress);
-    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    bool keep_going = true;
+    if (primary) {
+      const Predictions predictions =
+          evaluate(*network, validation_, 0, loss_options(config_), device_);
+      record.validation_loss = predictions.mean_loss;
+      record.validation = age_metrics(predictions.predicted_age, predictions.true_age);
+      record.best = improves(record.validation, progress);
+      record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    progress.completed_epochs = epoch + 1;
-    if (record.best) {
-      progress.best_epoch = epoch;
-      progress.best_score = config_.best_metric == "ca3" ? record.validation.ca3 : record.validation.mae;
+      progress.completed_epochs = epoch + 1;
+      if (record.best) {
+        progress.best_epoch = epoch;
+        progress.best_score = config_.best_metric == "ca3" ? record.validation.ca3 : record.validation.mae;
+      }
+      if (record.best) save_checkpoint(result.best_checkpoint, *network, *optimizer, spec_, config_, progress);
+      save_checkpoint(result.last_checkpoint, *network, *optimizer, spec_, config_, progress);
+      history.push_back(to_json(record));
+      write_history(metrics_path(config_.output_dir), history);
+      write_training_curves(config_.output_dir + "/curves.png", history);
+
+      spdlog::info("epoch {}/{}: lr {:.2e} train loss {:.4f} val loss {:.4f} MAE {:.3f} CA3 {:.1f} "
+                   "CA5 {:.1f} CA7 {:.1f} ({:.1f} img/s){}",
+                   epoch + 1, config_.epochs, record.learning_rate, record.train_loss,
+                   record.validation_loss, record.validation.mae, record.validation.ca3,
+                   record.validation.ca5, record.validation.ca7, record.train_images_per_second,
+                   record.best ? " best" : "");
+      keep_going = !on_epoch_end || on_epoch_end(record);
     }
-    if (record.best) save_checkpoint(result.best_checkpoint, *network, *optimizer, spec_, config_, progress);
-    save_checkpoint(result.last_checkpoint, *network, *optimizer, spec_, config_, progress);
-    history.push_back(to_json(record));
-    write_history(metrics_path(config_.output_dir), history);
-    write_training_curves(config_.output_dir + "/curves.png", history);
-
-    spdlog::info("epoch {}/{}: lr {:.2e} train loss {:.4f} val loss {:.4f} MAE {:.3f} CA3 {:.1f} "
-                 "CA5 {:.1f} CA7 {:.1f} ({:.1f} img/s){}",
-                 epoch + 1, config_.epochs, record.learning_rate, record.train_loss,
-                 record.validation_loss, record.validation.mae, record.validation.ca3,
-                 record.validation.ca5, record.validation.ca7, record.train_images_per_second,
-                 record.best ? " best" : "");
+    progress.completed_epochs = epoch + 1;
     result.history.push_back(record);
-    if (on_epoch_end && !on_epoch_end(record)) break;
+    // The other processes wait here while rank 0 validates and writes the checkpoint.
+    if (parallel) keep_going = parallel->broadcast_value(keep_going ? 1 : 0) != 0;
+    if (!keep_going) break;
   }
   return result;
 }

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faceage/dist/communicator.h"
 #include "faceage/learn/batch_source.h"
 #include "faceage/learn/checkpoint.h"
 #include "faceage/learn/metrics.h"
@@ -35,10 +36,22 @@ struct TrainingResult {
   std::string best_checkpoint, last_checkpoint;
 };
 
+class DataParallel;
+
+// What one epoch of optimisation gave.
+struct EpochTraining {
+  double loss = 0;
+  double images_per_second = 0;
+  bool stopped = false;  // Ctrl-C / SIGTERM (in any process of a data-parallel run)
+};
+
 class Trainer {
  public:
   // `spec` describes the model to build (architecture, formulation, preprocessing).
-  Trainer(TrainConfig config, ModelSpec spec, BatchSource& train, BatchSource& validation);
+  // With a communicator, this is one process of a data-parallel run: `train` is its
+  // shard; rank 0 alone validates, writes checkpoints and logs.
+  Trainer(TrainConfig config, ModelSpec spec, BatchSource& train, BatchSource& validation,
+          Communicator* communicator = nullptr);
 
   // Trains the epochs not yet in output_dir/last.safetensors.
   TrainingResult run();
@@ -47,14 +60,15 @@ class Trainer {
   std::function<bool(const EpochRecord&)> on_epoch_end;
 
  private:
-  double train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimizer& optimizer,
-                         double& images_per_second);
+  EpochTraining train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimizer& optimizer,
+                                DataParallel* parallel);
   bool improves(const AgeMetrics& metrics, const TrainingProgress& progress) const;
 
   TrainConfig config_;
   ModelSpec spec_;
   BatchSource& train_;
   BatchSource& validation_;
+  Communicator* communicator_;
   torch::Device device_;
 };
 

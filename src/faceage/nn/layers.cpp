@@ -8,7 +8,7 @@ void init_like_torchvision(torch::nn::Module& module) {
     if (auto* conv = child->as<torch::nn::Conv2dImpl>()) {
       torch::nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
       if (conv->bias.defined()) torch::nn::init::zeros_(conv->bias);
-    } else if (auto* bn = child->as<torch::nn::BatchNorm2dImpl>()) {
+    } else if (auto* bn = child->as<SyncableBatchNorm2dImpl>()) {
       torch::nn::init::ones_(bn->weight);
       torch::nn::init::zeros_(bn->bias);
     }

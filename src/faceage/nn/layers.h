@@ -2,6 +2,8 @@
 // Small building blocks shared by the backbones.
 #include <torch/torch.h>
 
+#include "faceage/nn/sync_batch_norm.h"
+
 namespace faceage::nn {
 
 inline torch::nn::Conv2d conv2d(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1,
@@ -13,8 +15,8 @@ inline torch::nn::Conv2d conv2d(int64_t in, int64_t out, int64_t kernel, int64_t
                                .bias(bias));
 }
 
-inline torch::nn::BatchNorm2d batch_norm(int64_t channels) {
-  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels));
+inline SyncableBatchNorm2d batch_norm(int64_t channels) {
+  return SyncableBatchNorm2d(channels);
 }
 
 // Kaiming-normal (fan_out) convolutions and unit batch norms, as torchvision initialises.

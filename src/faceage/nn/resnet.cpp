@@ -25,7 +25,7 @@ struct BasicBlockImpl : torch::nn::Module {
     return torch::relu(out + (downsample ? downsample->forward(x) : x));
   }
   torch::nn::Conv2d conv1, conv2;
-  torch::nn::BatchNorm2d bn1, bn2;
+  SyncableBatchNorm2d bn1, bn2;
   torch::nn::Sequential downsample;
 };
 TORCH_MODULE(BasicBlock);
@@ -58,7 +58,7 @@ struct BottleneckImpl : torch::nn::Module {
     return torch::relu(out + (downsample ? downsample->forward(x) : x));
   }
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+  SyncableBatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   SqueezeExcitation se{nullptr};
   torch::nn::Sequential downsample;
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "faceage/nn/age_net.h"
+#include "faceage/nn/sync_batch_norm.h"
 
 namespace faceage::nn {
 
@@ -38,7 +39,7 @@ class ResNet : public AgeNet {
 
   int64_t inplanes_ = 64;
   torch::nn::Conv2d conv1_{nullptr};
-  torch::nn::BatchNorm2d bn1_{nullptr};
+  SyncableBatchNorm2d bn1_{nullptr};
   torch::nn::Sequential layer1_{nullptr}, layer2_{nullptr}, layer3_{nullptr}, layer4_{nullptr};
   torch::nn::Linear fc_{nullptr};
   torch::nn::Linear gender_fc_{nullptr}, ethnicity_fc_{nullptr};

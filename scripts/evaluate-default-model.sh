@@ -5,8 +5,8 @@
 # age-range accuracy through `faceage predict`, and end-to-end predict speed.
 # Results go to runs/default-model/measure/.
 #
-# The shipped weights are the mean of four checkpoints: both training stages' best and
-# last epochs (scripts/train-default-model.sh), and the model averages each face with
+# The shipped weights (v3) are the mean of stage 3's best epoch and the v2 model it
+# started from (scripts/train-default-model.sh), and the model averages each face with
 # its mirror image.
 #
 #   scripts/evaluate-default-model.sh
@@ -14,10 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${FACEAGE_BIN:-build/bin/faceage}"
 data="${FACEAGE_DATA_DIR:-../shared/data}"
-run=runs/default-model
+run=runs/default-model-v3-finetune
 checkpoint=$run/best.safetensors
-averaged_with=("$run/last.safetensors" runs/default-model-finetune/best.safetensors
-               runs/default-model-finetune/last.safetensors)
+averaged_with=(runs/default-model-v2.safetensors)
 model=models/default-age-model.safetensors
 out=$run/measure
 mkdir -p "$out" models
@@ -28,13 +27,13 @@ mkdir -p "$out" models
 for split in validation test; do
   "$bin" eval --model "$model" --data "$run/$split.csv" --out "$out/eval-$split" --json >"$out/eval-$split.json"
 done
-# The same model in fp32, and the parts it is made of (stage 1 alone, without flips).
+# The same model in fp32, and the parts it is made of (stage 3 alone, without flips).
 "$bin" export --model "$checkpoint" --average-with "${averaged_with[@]}" --flip-average true \
   --out "$out/fp32.safetensors"
 "$bin" eval --model "$out/fp32.safetensors" --data "$run/validation.csv" --json >"$out/eval-validation-fp32.json"
 for flip in false true; do
   "$bin" eval --model "$checkpoint" --flip-average $flip --data "$run/validation.csv" --json \
-    >"$out/eval-validation-stage1-flip-$flip.json"
+    >"$out/eval-validation-stage3-flip-$flip.json"
 done
 "$bin" eval --model "$out/fp32.safetensors" --flip-average false --data "$run/validation.csv" --json \
   >"$out/eval-validation-averaged-flip-false.json"

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Prints docs/model-card.md's accuracy tables (markdown) from the `faceage eval --json`
-reports that scripts/evaluate-default-model.sh writes to runs/default-model/measure/."""
+reports that scripts/evaluate-default-model.sh writes to runs/default-model-v3-finetune/measure/."""
 import json
 import sys
 from pathlib import Path
 
-measure = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/default-model/measure")
+measure = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/default-model-v3-finetune/measure")
 
 
 def report(name):
@@ -20,8 +20,8 @@ rows = [
     ("validation (fp16, shipped)", "validation"),
     ("validation (fp32)", "validation-fp32"),
     ("test (never used in training)", "test"),
-    ("validation, stage 1 best epoch alone, no flip", "validation-stage1-flip-false"),
-    ("validation, stage 1 best epoch alone, with flip", "validation-stage1-flip-true"),
+    ("validation, stage 3 best epoch alone, no flip", "validation-stage3-flip-false"),
+    ("validation, stage 3 best epoch alone, with flip", "validation-stage3-flip-true"),
     ("validation, averaged weights, no flip", "validation-averaged-flip-false"),
 ]
 print("| model / split | faces | MAE | CA(3) | CA(5) | CA(7) | gender acc. | ethnicity acc. |")

@@ -101,9 +101,13 @@ int run_local_processes(const std::vector<std::string>& argv, int count) {
   std::vector<bool> done(pids.size(), false);
   size_t finished = 0;
   int first_failure = 0;
+  bool asked_to_stop = false;
   std::chrono::steady_clock::time_point stop_deadline{};
   while (finished < pids.size()) {
-    if (const int signal = pending_signal.exchange(0)) signal_all(pids, done, signal);
+    if (const int signal = pending_signal.exchange(0)) {
+      asked_to_stop = true;
+      signal_all(pids, done, signal);
+    }
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) {
@@ -121,7 +125,8 @@ int run_local_processes(const std::vector<std::string>& argv, int count) {
       const int code = exit_code_of(status);
       if (code != 0 && first_failure == 0) {
         first_failure = code;
-        spdlog::error("training process {} exited with {}; stopping the others", i, code);
+        if (!asked_to_stop)
+          spdlog::error("training process {} exited with {}; stopping the others", i, code);
         signal_all(pids, done, SIGTERM);
         stop_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
       }

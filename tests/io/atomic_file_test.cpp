@@ -1,6 +1,8 @@
 // Atomic writes leave either the old or the new content, never a mix or a temporary file.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "faceage/core/error.h"
@@ -20,6 +22,23 @@ TEST(AtomicFile, ReplacesContentAndLeavesNoTemporary) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
     files += entry.is_regular_file();
   EXPECT_EQ(files, 1);
+}
+
+TEST(AtomicFile, TemporariesOfDeadWritersAreRemovedAndLiveOnesKept) {
+  namespace fs = std::filesystem;
+  const std::string dir = faceage::testing::temp_dir("atomic-abandoned");
+  const std::string path = dir + "/last.safetensors";
+  write_text_atomically(path, "checkpoint");
+  // 4194305 is above Linux's largest possible PID: no process can have it.
+  const std::string dead = path + ".tmp.4194305";
+  const std::string live = path + ".tmp." + std::to_string(::getpid());
+  const std::string other = dir + "/best.safetensors.tmp.4194305";
+  for (const std::string& file : {dead, live, other}) write_text_atomically(file, "half");
+  EXPECT_EQ(remove_abandoned_temporaries(path), 1u);
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(live));   // a writer still at work
+  EXPECT_TRUE(fs::exists(other));  // another file's
+  EXPECT_EQ(read_file_bytes(path), "checkpoint");
 }
 
 TEST(AtomicFile, AFailingWriterKeepsThePreviousContent) {

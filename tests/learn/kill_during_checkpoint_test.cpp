@@ -92,6 +92,10 @@ TEST(KillDuringCheckpoint, PreviousCheckpointSurvivesAndTrainingResumesAfterIt) 
             std::string::npos)
       << resumed.output;
   EXPECT_EQ(progress_of(last_checkpoint_path(run)).completed_epochs, 3);
+  // The killed write's temporary file is cleaned up by the resumed run.
+  for (const auto& entry : fs::directory_iterator(run))
+    EXPECT_EQ(entry.path().filename().string().find(".safetensors.tmp."), std::string::npos)
+        << entry.path();
   std::ifstream metrics(metrics_path(run));
   std::vector<int> epochs;
   for (std::string line; std::getline(metrics, line);)

@@ -187,6 +187,13 @@ TrainingResult Trainer::run() {
   std::optional<DataParallel> parallel;
   if (communicator_) parallel.emplace(*communicator_, *network, config_.sync_batchnorm);
   const bool primary = !parallel || parallel->primary();
+  if (primary) {
+    // Left by a run killed while writing a checkpoint (the checkpoints themselves are intact).
+    for (const std::string& checkpoint : {last_checkpoint_path(config_.output_dir),
+                                          best_checkpoint_path(config_.output_dir)})
+      if (const size_t removed = remove_abandoned_temporaries(checkpoint))
+        spdlog::info("removed {} half-written copies of {} left by a killed run", removed, checkpoint);
+  }
 
   TrainingResult result;
   result.last_checkpoint = last_checkpoint_path(config_.output_dir);

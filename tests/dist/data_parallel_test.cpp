@@ -139,24 +139,29 @@ StepResult step(AgeNet& network, const torch::Tensor& images, const torch::Tenso
   return result;
 }
 
-// Rank 0 takes the first `first` images of the batch, rank 1 the rest.
-void expect_two_processes_step_as_one(const torch::Tensor& images, const torch::Tensor& ages,
-                                      int64_t first) {
-  std::shared_ptr<AgeNet> single = seeded_network();
-  const StepResult expected = step(*single, images, ages, nullptr);
-
+// One step in two processes: rank 0 takes the first `first` images, rank 1 the rest.
+std::vector<StepResult> two_process_step(const torch::Tensor& images, const torch::Tensor& ages,
+                                         int64_t first, bool sync_batchnorm) {
   // Built here: the threads would race on the global random generator.
   const std::vector<std::shared_ptr<AgeNet>> networks = {seeded_network(), seeded_network()};
   std::vector<StepResult> results(2);
   in_process_group(2, [&](Communicator& group) {
     AgeNet* network = networks[group.rank()].get();
-    DataParallel parallel(group, *network, /*sync_batchnorm=*/true, /*bucket_bytes=*/1 << 20);
+    DataParallel parallel(group, *network, sync_batchnorm, /*bucket_bytes=*/1 << 20);
     parallel.broadcast_weights();
     const int64_t begin = group.rank() == 0 ? 0 : first;
     const int64_t end = group.rank() == 0 ? first : images.size(0);
     results[group.rank()] = step(*network, images.slice(0, begin, end),
                                  ages.slice(0, begin, end), &parallel);
   });
+  return results;
+}
+
+void expect_two_processes_step_as_one(const torch::Tensor& images, const torch::Tensor& ages,
+                                      int64_t first) {
+  std::shared_ptr<AgeNet> single = seeded_network();
+  const StepResult expected = step(*single, images, ages, nullptr);
+  const std::vector<StepResult> results = two_process_step(images, ages, first, true);
 
   for (const StepResult& result : results) {
     EXPECT_EQ(result.samples, images.size(0));
@@ -220,15 +225,7 @@ TEST(DataParallel, WithoutSyncBatchNormTheHalvesNormaliseOnTheirOwn) {
   std::shared_ptr<AgeNet> single = seeded_network();
   const StepResult expected = step(*single, images, ages, nullptr);
 
-  const std::vector<std::shared_ptr<AgeNet>> networks = {seeded_network(), seeded_network()};
-  std::vector<StepResult> results(2);
-  in_process_group(2, [&](Communicator& group) {
-    AgeNet* network = networks[group.rank()].get();
-    DataParallel parallel(group, *network, /*sync_batchnorm=*/false);
-    const int64_t begin = group.rank() == 0 ? 0 : 3;
-    results[group.rank()] = step(*network, images.slice(0, begin, begin + 3),
-                                 ages.slice(0, begin, begin + 3), &parallel);
-  });
+  const std::vector<StepResult> results = two_process_step(images, ages, 3, /*sync_batchnorm=*/false);
   // Same on both processes (averaged), different from the combined batch.
   EXPECT_TRUE(torch::equal(results[0].gradients[0], results[1].gradients[0]));
   EXPECT_FALSE(tensors_close(results[0].gradients[0], expected.gradients[0], 1e-3));

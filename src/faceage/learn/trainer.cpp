@@ -171,7 +171,9 @@ EpochTraining Trainer::train_one_epoch(int epoch, AgeNet& network,
 
 TrainingResult Trainer::run() {
   namespace fs = std::filesystem;
-  if (!communicator_ || communicator_->rank() == 0) fs::create_directories(config_.output_dir);
+  // Rank 0 of a data-parallel run (or the only process) owns the run folder.
+  const bool primary = !communicator_ || communicator_->rank() == 0;
+  if (primary) fs::create_directories(config_.output_dir);
   use_compute_threads(config_.torch_threads);
   StopSignals signals;
 
@@ -186,7 +188,6 @@ TrainingResult Trainer::run() {
   std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(*network, config_);
   std::optional<DataParallel> parallel;
   if (communicator_) parallel.emplace(*communicator_, *network, config_.sync_batchnorm);
-  const bool primary = !parallel || parallel->primary();
   if (primary) {
     // Left by a run killed while writing a checkpoint (the checkpoints themselves are intact).
     for (const std::string& checkpoint : {last_checkpoint_path(config_.output_dir),
@@ -237,6 +238,7 @@ TrainingResult Trainer::run() {
       result.interrupted = true;
       break;
     }
+    progress.completed_epochs = epoch + 1;
     bool keep_going = true;
     if (primary) {
       const Predictions predictions =
@@ -245,8 +247,6 @@ TrainingResult Trainer::run() {
       record.validation = age_metrics(predictions.predicted_age, predictions.true_age);
       record.best = improves(record.validation, progress);
       record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
-      progress.completed_epochs = epoch + 1;
       if (record.best) {
         progress.best_epoch = epoch;
         progress.best_score = config_.best_metric == "ca3" ? record.validation.ca3 : record.validation.mae;
@@ -265,7 +265,6 @@ TrainingResult Trainer::run() {
                    record.best ? " best" : "");
       keep_going = !on_epoch_end || on_epoch_end(record);
     }
-    progress.completed_epochs = epoch + 1;
     result.history.push_back(record);
     // The other processes wait here while rank 0 validates and writes the checkpoint.
     if (parallel) keep_going = parallel->broadcast_value(keep_going ? 1 : 0) != 0;

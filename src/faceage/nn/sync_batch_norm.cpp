@@ -68,8 +68,8 @@ torch::Tensor SyncableBatchNorm2dImpl::synchronized_forward(const torch::Tensor&
       bias.view({1, channels, 1, 1});
   {
     torch::NoGradGuard no_grad;
-    const double total = count.item<double>();
-    const torch::Tensor unbiased = variance * (total / std::max(total - 1.0, 1.0));
+    // Tensor arithmetic, not count.item(): no host round trip per layer on a GPU.
+    const torch::Tensor unbiased = variance * count / (count - 1).clamp_min(1);
     running_mean.mul_(1.0 - momentum).add_(mean.detach(), momentum);
     running_var.mul_(1.0 - momentum).add_(unbiased.detach(), momentum);
     num_batches_tracked.add_(1);

@@ -15,8 +15,12 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "faceage/core/memory_reuse.h"
 #include "faceage/learn/losses.h"
 #include "faceage/nn/age_net.h"
+#include "faceage/nn/flip_average.h"
+#include "faceage/nn/inference_optimization.h"
+#include "faceage/nn/memory_format.h"
 
 namespace {
 
@@ -28,6 +32,8 @@ struct Settings {
   int iterations = 3;
   int warmup = 1;
   int threads = 2;
+  std::string inference = "auto", precision = "float32";  // forward: nn/inference_plan.h
+  std::string memory_format = "channels-last";             // train: or "contiguous"
   bool json = false;
 };
 
@@ -59,22 +65,31 @@ Throughput time_step(const Settings& settings, int64_t images, Step step) {
   return {images / median(wall), images / median(cpu)};
 }
 
+// Through forward_for_inference, as eval and predict run it: the input conversion the
+// plan needs is part of the time.
 Throughput forward_throughput(faceage::AgeNet& net, const torch::Tensor& images,
                               const Settings& settings) {
-  net.eval();
+  faceage::optimize_for_inference(
+      net, faceage::inference_plan_from_names(settings.inference, settings.precision,
+                                              net.options().architecture, torch::kCPU,
+                                              images.size(0)));
   torch::NoGradGuard no_grad;
-  return time_step(settings, images.size(0), [&] { net.forward(images); });
+  return time_step(settings, images.size(0),
+                   [&] { faceage::forward_for_inference(net, images, false); });
 }
 
 // LDL as the paper trains (σ = 2, λ = 1, §3.2); Adam at a fine-tuning learning rate.
 Throughput train_throughput(faceage::AgeNet& net, const torch::Tensor& images,
                             const Settings& settings) {
   net.train();
+  const bool channels_last = settings.memory_format == "channels-last";
+  if (channels_last) faceage::nn::use_channels_last(net);
+  const torch::Tensor input = channels_last ? faceage::nn::channels_last(images) : images;
   torch::optim::Adam optimizer(net.parameters(), torch::optim::AdamOptions(1e-4));
   const torch::Tensor ages = torch::randint(0, 101, {images.size(0)}, torch::kFloat);
   return time_step(settings, images.size(0), [&] {
            optimizer.zero_grad();
-           const faceage::AgeNetOutput output = net.forward(images);
+           const faceage::AgeNetOutput output = net.forward(input);
            faceage::ldl_loss(output.age_logits, ages, 2.0, 1.0).total.backward();
            optimizer.step();
          });
@@ -103,18 +118,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--warmup", settings.warmup, "Untimed calls first")->capture_default_str();
   app.add_option("--threads", settings.threads, "torch::set_num_threads")->capture_default_str();
+  app.add_option("--inference", settings.inference,
+                 "Forward: auto, plain, channels-last or mkldnn (nn/inference_plan.h)")
+      ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn"}))
+      ->capture_default_str();
+  app.add_option("--precision", settings.precision, "Forward: float32 or bfloat16")
+      ->check(CLI::IsMember({"float32", "bfloat16"}))
+      ->capture_default_str();
+  app.add_option("--memory-format", settings.memory_format, "Train: channels-last or contiguous")
+      ->check(CLI::IsMember({"channels-last", "contiguous"}))
+      ->capture_default_str();
   app.add_flag("--json", settings.json, "Print one JSON object per row instead of a table");
   CLI11_PARSE(app, argc, argv);
 
   torch::set_num_threads(settings.threads);
+  // As the faceage command runs; FACEAGE_KEEP_FREED_MEMORY=0 measures without.
+  const bool memory_reuse = faceage::keep_freed_memory_for_reuse();
   torch::manual_seed(0);
   const auto wants = [&](const std::string& mode) {
     return std::find(settings.modes.begin(), settings.modes.end(), mode) != settings.modes.end();
   };
   if (!settings.json) {
-    std::cout << fmt::format("LibTorch C++ {}, {} threads, batch {}, median of {} after {} warm-up\n\n",
+    std::cout << fmt::format("LibTorch C++ {}, {} threads, batch {}, median of {} after {} "
+                             "warm-up, freed memory reused: {}\n\n",
                              TORCH_VERSION, settings.threads, settings.batch,
-                             settings.iterations, settings.warmup)
+                             settings.iterations, settings.warmup, memory_reuse)
               << "| backbone | px | forward img/s | train img/s | forward img/CPU-s | "
                  "train img/CPU-s |\n|---|---:|---:|---:|---:|---:|\n";
   }
@@ -123,15 +151,21 @@ int main(int argc, char** argv) {
       for (const int64_t size : settings.sizes) {
         faceage::AgeNetOptions options;
         options.architecture = backbone;
-        const std::shared_ptr<faceage::AgeNet> net = faceage::make_age_net(options);
         const torch::Tensor images = torch::randn({settings.batch, 3, size, size});
+        // A network each: optimising one for inference makes it untrainable.
         const Throughput forward =
-            wants("forward") ? forward_throughput(*net, images, settings) : Throughput{};
+            wants("forward") ? forward_throughput(*faceage::make_age_net(options), images, settings)
+                             : Throughput{};
         const Throughput train =
-            wants("train") ? train_throughput(*net, images, settings) : Throughput{};
+            wants("train") ? train_throughput(*faceage::make_age_net(options), images, settings)
+                           : Throughput{};
         if (settings.json)
           std::cout << nlohmann::json{{"implementation", "libtorch"}, {"backbone", backbone},
                                       {"size", size}, {"batch", settings.batch},
+                                      {"inference", settings.inference},
+                                      {"precision", settings.precision},
+                                      {"memory_format", settings.memory_format},
+                                      {"memory_reuse", memory_reuse},
                                       {"forward_images_per_second", forward.images_per_second},
                                       {"train_images_per_second", train.images_per_second},
                                       {"forward_images_per_cpu_second",

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "faceage/core/memory_reuse.h"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", as_json, "Print JSON");
   CLI11_PARSE(app, argc, argv);
   if (threads > 0) torch::set_num_threads(threads);
+  faceage::keep_freed_memory_for_reuse();  // as the faceage command runs
 
   try {
     const faceage::FaceDetector detector(weights);

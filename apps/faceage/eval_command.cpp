@@ -12,6 +12,8 @@
 #include "faceage/io/atomic_file.h"
 #include "faceage/learn/report.h"
 #include "faceage/learn/training_data.h"
+#include "faceage/nn/inference_optimization.h"
+#include "predictor_cli.h"
 
 namespace faceage::cli {
 namespace {
@@ -22,6 +24,7 @@ struct EvalArguments {
   size_t worst = 50;
   bool as_json = false;
   std::optional<bool> flip_average;  // unset: as the model file says
+  std::string inference = "auto", precision = "float32";
 };
 
 int run_eval(const EvalArguments& args) {
@@ -37,6 +40,10 @@ int run_eval(const EvalArguments& args) {
   LoaderBatchSource source(samples, loader_options_for(config, model.spec.preprocessing, false));
   const LossOptions loss{model.spec.formulation, 2.0, 1.0};
   const bool flip_average = args.flip_average.value_or(model.spec.flip_average);
+  optimize_for_inference(*model.network,
+                         inference_plan_from_names(args.inference, args.precision,
+                                                   model.spec.network.architecture, torch::kCPU,
+                                                   args.batch_size * (flip_average ? 2 : 1)));
   const Predictions predictions =
       evaluate(*model.network, source, 0, loss, torch::kCPU, flip_average);
   if (predictions.true_age.empty()) fail("{}: no image could be read", args.data_path);
@@ -45,6 +52,7 @@ int run_eval(const EvalArguments& args) {
   report["model"] = args.model_path;
   report["data"] = args.data_path;
   report["flip_average"] = flip_average;
+  report["inference"] = describe(model.network->inference_plan());
   report["images_skipped"] = source.loader().report().images_skipped;
   if (!args.output_dir.empty()) {
     std::filesystem::create_directories(args.output_dir);
@@ -77,6 +85,7 @@ const RegisterCommand kEval{
       app.add_option("--threads", args->threads, "Loader threads")->check(CLI::Range(0, 64));
       app.add_option("--flip-average", args->flip_average,
                      "Average each face with its mirror (default: as the model file says)");
+      add_inference_options(app, args->inference, args->precision);
       app.add_flag("--json", args->as_json, "Print the report as one JSON line");
       return std::function<int()>([args] { return run_eval(*args); });
     }};

@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "faceage/core/error.h"
+#include "faceage/core/memory_reuse.h"
 #include "faceage/core/version.h"
 
 namespace faceage::cli {
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     std::cerr << "faceage: error: a subcommand is required (see faceage --help)\n";
     return 2;
   }
+  faceage::keep_freed_memory_for_reuse();
   try {
     for (CLI::App* sub : app.get_subcommands()) return runners.at(sub)();
   } catch (const faceage::Error& e) {

@@ -1,11 +1,21 @@
 #pragma once
 // The options every command that runs AgePredictor shares (predict, serve): which model
-// and detector weights, the smallest face, the interval mass, device and threads.
+// and detector weights, the smallest face, the interval mass, device, threads and inference plan.
 #include <CLI/CLI.hpp>
 
 #include "faceage/infer/predictor.h"
 
 namespace faceage::cli {
+
+// The age network's inference plan (nn/inference_plan.h), shared with eval.
+inline void add_inference_options(CLI::App& app, std::string& layout, std::string& precision) {
+  app.add_option("--inference", layout,
+                 "Network layout: auto, plain, channels-last or mkldnn (CPU); see performance.md")
+      ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn"}));
+  app.add_option("--precision", precision,
+                 "float32, or bfloat16 (faster on CPUs with AVX512-BF16; ages move ~0.1 year)")
+      ->check(CLI::IsMember({"float32", "bfloat16"}));
+}
 
 inline void add_predictor_options(CLI::App& app, PredictorOptions& o) {
   app.add_option("--model", o.model_path, "Age model (.safetensors); default: the bundled model");
@@ -18,6 +28,7 @@ inline void add_predictor_options(CLI::App& app, PredictorOptions& o) {
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   app.add_option("--threads", o.threads, "LibTorch threads (0 = every logical CPU)")
       ->check(CLI::Range(0, 256));
+  add_inference_options(app, o.inference, o.precision);
 }
 
 }  // namespace faceage::cli

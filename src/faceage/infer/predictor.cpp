@@ -4,12 +4,14 @@
 
 #include "faceage/core/compute_threads.h"
 #include "faceage/core/error.h"
+#include "faceage/core/memory_reuse.h"
 #include "faceage/core/model_files.h"
 #include "faceage/data/preprocessing.h"
 #include "faceage/face/crop.h"
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/label_distribution.h"
 #include "faceage/nn/flip_average.h"
+#include "faceage/nn/inference_optimization.h"
 
 namespace faceage {
 namespace {
@@ -58,11 +60,17 @@ struct AgePredictor::Impl {
         model(load_model(model_path)),
         detector(o.detector_weights, o.detection),
         device(choose_device(o.device)) {
+    if (o.reuse_freed_memory) keep_freed_memory_for_reuse();
     if (o.batch_size < 1) fail("batch size {} must be at least 1", o.batch_size);
     if (!(o.interval_mass > 0 && o.interval_mass < 1))
       fail("interval mass {} must be between 0 and 1 (e.g. 0.9)", o.interval_mass);
     model.network->to(device);
     model.network->eval();
+    const int64_t images_per_pass = o.batch_size * (model.spec.flip_average ? 2 : 1);
+    optimize_for_inference(*model.network,
+                           inference_plan_from_names(o.inference, o.precision,
+                                                     model.spec.network.architecture, device,
+                                                     images_per_pass));
   }
 
   // Runs the network over prepared input-size faces, batch by batch, filling the age

@@ -30,6 +30,13 @@ struct PredictorOptions {
   double interval_mass = 0.9;    // the central interval reported with each age
   std::string device = "auto";   // cpu, cuda or auto
   int threads = 0;               // LibTorch threads; 0 = every logical CPU
+  // The age network's inference plan (nn/inference_plan.h): auto, plain, channels-last or
+  // mkldnn; float32 or bfloat16.
+  std::string inference = "auto";
+  std::string precision = "float32";
+  // Keep freed memory for reuse, process-wide (core/memory_reuse.h): several times faster
+  // at large batches; the heap then keeps its peak size.
+  bool reuse_freed_memory = true;
 };
 
 // The bundled default model: FACEAGE_MODEL, then share/faceage/models/ of an installed

@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include "faceage/nn/inference_plan.h"
+
 namespace faceage {
 
 inline constexpr int64_t kNumAges = 101;  // ages 0..100 (paper §4.4.1)
@@ -34,9 +36,14 @@ class AgeNet : public torch::nn::Module {
   virtual AgeNetOutput forward(torch::Tensor images) = 0;
   const AgeNetOptions& options() const { return options_; }
 
+  // How forward() expects its input after optimize_for_inference(); plain until then.
+  const InferencePlan& inference_plan() const { return inference_plan_; }
+  void set_inference_plan(const InferencePlan& plan) { inference_plan_ = plan; }
+
  protected:
   explicit AgeNet(AgeNetOptions options) : options_(std::move(options)) {}
   AgeNetOptions options_;
+  InferencePlan inference_plan_;
 };
 
 // Builds the network named by options.architecture; throws faceage::Error for an

@@ -19,6 +19,10 @@ inline SyncableBatchNorm2d batch_norm(int64_t channels) {
   return SyncableBatchNorm2d(channels);
 }
 
+// x as an ordinary strided tensor: oneDNN-layout activations (inference_plan.h) leave
+// that layout where the network pools them, since the heads and gates are tiny.
+inline torch::Tensor dense(const torch::Tensor& x) { return x.is_mkldnn() ? x.to_dense() : x; }
+
 // Kaiming-normal (fan_out) convolutions and unit batch norms, as torchvision initialises.
 void init_like_torchvision(torch::nn::Module& module);
 

@@ -1,5 +1,7 @@
 #include "faceage/nn/multitask_head.h"
 
+#include "faceage/nn/layers.h"
+
 namespace faceage::nn {
 
 AgeNetOutput multitask_forward(const torch::Tensor& pooled_features,
@@ -10,7 +12,7 @@ AgeNetOutput multitask_forward(const torch::Tensor& pooled_features,
     output.age_logits = age_fc(pooled_features);
     return output;
   }
-  const torch::Tensor middle = torch::adaptive_avg_pool2d(middle_features, {1, 1}).flatten(1);
+  const torch::Tensor middle = dense(torch::adaptive_avg_pool2d(middle_features, {1, 1})).flatten(1);
   output.gender_logits = gender_fc(middle);
   output.ethnicity_logits = ethnicity_fc(middle);
   output.age_logits = age_fc(

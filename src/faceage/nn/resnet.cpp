@@ -130,7 +130,7 @@ AgeNetOutput ResNet::forward(torch::Tensor images) {
   x = layer1_->forward(x);
   const torch::Tensor middle = layer2_->forward(x);
   x = layer4_->forward(layer3_->forward(middle));
-  const torch::Tensor pooled = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+  const torch::Tensor pooled = dense(torch::adaptive_avg_pool2d(x, {1, 1})).flatten(1);
   return multitask_forward(pooled, middle, fc_, gender_fc_, ethnicity_fc_);
 }
 

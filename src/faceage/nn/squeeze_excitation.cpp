@@ -9,6 +9,11 @@ SqueezeExcitationImpl::SqueezeExcitationImpl(int64_t channels, int64_t reduced_c
       fc2_(register_module("fc2", conv2d(reduced_channels, channels, 1, 1, 0, 1, /*bias=*/true))) {}
 
 torch::Tensor SqueezeExcitationImpl::forward(const torch::Tensor& x) {
+  if (x.is_mkldnn()) {
+    // oneDNN tensors have no broadcasting multiply: gate a dense copy (inference only).
+    const torch::Tensor squeezed = dense(torch::adaptive_avg_pool2d(x, {1, 1}));
+    return (x.to_dense() * torch::sigmoid(fc2_(torch::relu(fc1_(squeezed))))).to_mkldnn();
+  }
   const torch::Tensor squeezed = x.mean({2, 3}, /*keepdim=*/true);
   return x * torch::sigmoid(fc2_(torch::relu(fc1_(squeezed))));
 }

@@ -40,6 +40,10 @@ void SyncableBatchNorm2dImpl::reset() {
 }
 
 torch::Tensor SyncableBatchNorm2dImpl::forward(const torch::Tensor& input) {
+  if (folded_) {
+    TORCH_CHECK(!is_training(), "a batch norm folded for inference cannot train");
+    return input;
+  }
   if (sum_ && is_training()) return synchronized_forward(input);
   if (is_training()) num_batches_tracked.add_(1);
   return torch::batch_norm(input, weight, bias, running_mean, running_var, is_training(),

@@ -27,6 +27,11 @@ class SyncableBatchNorm2dImpl : public torch::nn::Cloneable<SyncableBatchNorm2dI
   void synchronize_with(CrossProcessSum sum) { sum_ = std::move(sum); }
   bool synchronized() const { return static_cast<bool>(sum_); }
 
+  // Folded (inference_optimization.h): the preceding convolution already applies this
+  // scale and shift, so forward passes its input through. Eval mode only.
+  void mark_folded() { folded_ = true; }
+  bool folded() const { return folded_; }
+
   void reset() override;  // unit scale, zero shift, fresh statistics
   void pretty_print(std::ostream& stream) const override;
 
@@ -37,6 +42,7 @@ class SyncableBatchNorm2dImpl : public torch::nn::Cloneable<SyncableBatchNorm2dI
  private:
   torch::Tensor synchronized_forward(const torch::Tensor& input);
   CrossProcessSum sum_;
+  bool folded_ = false;
 };
 TORCH_MODULE(SyncableBatchNorm2d);
 

@@ -75,7 +75,8 @@ Vgg::Vgg(const AgeNetOptions& options, const std::vector<int64_t>& config) : Age
 AgeNetOutput Vgg::forward(torch::Tensor images) {
   const torch::Tensor middle = forward_range(features_, 0, middle_index_ + 1, images);
   torch::Tensor x = forward_range(features_, middle_index_ + 1, features_->size(), middle);
-  x = torch::adaptive_avg_pool2d(x, {kPooledSize, kPooledSize}).flatten(1);
+  // Dense first: oneDNN pools only evenly (below 224 px the map is smaller than 7x7).
+  x = torch::adaptive_avg_pool2d(dense(x), {kPooledSize, kPooledSize}).flatten(1);
   x = forward_range(classifier_, 0, classifier_->size() - 1, x);  // all but the age FC
   return multitask_forward(x, middle, age_fc_, gender_fc_, ethnicity_fc_);
 }

@@ -1,0 +1,122 @@
+#include "faceage/nn/inference_optimization.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <variant>
+
+#include "faceage/core/error.h"
+#include "faceage/nn/squeeze_excitation.h"
+#include "faceage/nn/sync_batch_norm.h"
+
+namespace faceage {
+
+namespace {
+
+using nn::SyncableBatchNorm2dImpl;
+using nn::SqueezeExcitationImpl;
+using torch::nn::Conv2dImpl;
+using torch::nn::LinearImpl;
+
+// The convolution whose output the batch norm `name` of `parent` normalises, by the
+// backbones' naming: bnN follows convN (ResNet blocks, stems), and in a Sequential
+// (downsample, VGG features) the batch norm at index i follows the convolution at i - 1.
+Conv2dImpl* convolution_before(torch::nn::Module& parent, const std::string& name) {
+  std::string conv_name;
+  if (name.rfind("bn", 0) == 0) {
+    conv_name = "conv" + name.substr(2);
+  } else if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit) && name != "0") {
+    conv_name = std::to_string(std::stoi(name) - 1);
+  }
+  for (const auto& child : parent.named_children())
+    if (child.key() == conv_name) return child.value()->template as<Conv2dImpl>();
+  return nullptr;
+}
+
+void fold_batch_norms(torch::nn::Module& network) {
+  for (const auto& parent : network.modules()) {
+    for (const auto& child : parent->named_children()) {
+      const std::string& name = child.key();
+      auto* bn = child.value()->template as<SyncableBatchNorm2dImpl>();
+      if (bn == nullptr) continue;
+      Conv2dImpl* conv = convolution_before(*parent, name);
+      if (conv == nullptr || conv->options.out_channels() != bn->channels)
+        fail("cannot fold batch norm '{}' ({} channels): no convolution with that output before it",
+             name, bn->channels);
+      const torch::Tensor scale = bn->weight * torch::rsqrt(bn->running_var + bn->eps);
+      const torch::Tensor conv_bias =
+          conv->bias.defined() ? conv->bias : torch::zeros_like(bn->running_mean);
+      // New tensors, not in-place updates: the registered parameters stay the trained ones.
+      conv->weight = conv->weight * scale.view({-1, 1, 1, 1});
+      conv->bias = (conv_bias - bn->running_mean) * scale + bn->bias;
+      bn->mark_folded();
+    }
+  }
+}
+
+torch::Tensor reordered_for_mkldnn(const Conv2dImpl& conv, const torch::Tensor& weight) {
+  using std::get;  // with ADL, also c10::get where LibTorch's variant is c10's own
+  const auto& padding = get<torch::ExpandingArray<2>>(conv.options.padding());
+  return at::mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), *padding, *conv.options.stride(),
+                                          *conv.options.dilation(), conv.options.groups());
+}
+
+// The gate's 1x1 convolutions see pooled [N, C, 1, 1] dense tensors in every layout.
+bool inside_gate(torch::nn::Module& network, const Conv2dImpl* conv) {
+  for (const auto& module : network.modules())
+    if (module->as<SqueezeExcitationImpl>())
+      for (const auto& child : module->children())
+        if (child.get() == conv) return true;
+  return false;
+}
+
+void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {
+  for (const auto& module : network.modules()) {
+    if (auto* linear = module->as<LinearImpl>()) {
+      linear->weight = linear->weight.to(plan.precision);
+      if (linear->bias.defined()) linear->bias = linear->bias.to(plan.precision);
+      continue;
+    }
+    auto* conv = module->as<Conv2dImpl>();
+    if (conv == nullptr) continue;
+    torch::Tensor weight = conv->weight.to(plan.precision);
+    if (conv->bias.defined()) conv->bias = conv->bias.to(plan.precision);
+    if (plan.layout == TensorLayout::kChannelsLast)
+      weight = weight.contiguous(torch::MemoryFormat::ChannelsLast);
+    else if (plan.layout == TensorLayout::kMkldnn && !inside_gate(network, conv)) {
+      weight = reordered_for_mkldnn(*conv, weight);
+      // bfloat16 oneDNN convolutions take only a oneDNN bias; float32 ones take either.
+      if (conv->bias.defined()) conv->bias = conv->bias.to_mkldnn();
+    }
+    conv->weight = weight;
+  }
+}
+
+}  // namespace
+
+void optimize_for_inference(AgeNet& network, const InferencePlan& plan) {
+  if (network.inference_plan().optimized())
+    fail("the network is already optimised for inference ({})", describe(network.inference_plan()));
+  if (plan.precision != torch::kFloat && plan.precision != torch::kBFloat16)
+    fail("inference precision must be float32 or bfloat16");
+  torch::NoGradGuard no_grad;
+  network.eval();
+  if (plan.fold_batch_norm) fold_batch_norms(network);
+  convert_weights(network, plan);
+  network.set_inference_plan(plan);
+}
+
+torch::Tensor to_network_input(const torch::Tensor& images, const InferencePlan& plan) {
+  const torch::Tensor converted = images.to(plan.precision);
+  switch (plan.layout) {
+    case TensorLayout::kChannelsLast:
+      return converted.contiguous(torch::MemoryFormat::ChannelsLast);
+    case TensorLayout::kMkldnn:
+      return converted.to_mkldnn();
+    case TensorLayout::kPlain:
+      break;
+  }
+  return converted;
+}
+
+}  // namespace faceage

@@ -1,0 +1,44 @@
+#pragma once
+// How a trained network runs when it only has to predict: the memory layout of its
+// activations, its number format and whether batch norms are folded into the
+// convolutions. choose_inference_plan() is the one place that picks these for a device,
+// a network and a batch size; docs/performance.md has the measurements behind it.
+#include <string>
+
+#include <torch/torch.h>
+
+namespace faceage {
+
+enum class TensorLayout {
+  kPlain,         // NCHW, as trained: the reference every optimised plan is tested against
+  kChannelsLast,  // NHWC dense tensors: oneDNN convolves these without reordering them
+  kMkldnn,        // oneDNN's blocked layout, weights reordered once (CPU only)
+};
+
+struct InferencePlan {
+  bool fold_batch_norm = false;  // scale and shift folded into the preceding convolution
+  TensorLayout layout = TensorLayout::kPlain;
+  torch::ScalarType precision = torch::kFloat;  // kFloat or kBFloat16
+
+  bool optimized() const {
+    return fold_batch_norm || layout != TensorLayout::kPlain || precision != torch::kFloat;
+  }
+};
+
+// The fastest measured float32 plan for `architecture` ("resnet18", ...) on `device` at
+// `batch` images per forward pass. bfloat16 is never chosen here: it moves predictions by
+// a few hundredths of a year, so it is the caller's explicit choice.
+InferencePlan choose_inference_plan(const std::string& architecture, const torch::Device& device,
+                                    int64_t batch);
+
+// What the user asked for: "auto" (choose_inference_plan), "plain", "channels-last" or
+// "mkldnn" (the last two with batch norm folding), and a precision, "float32" or
+// "bfloat16". Throws faceage::Error naming the bad value.
+InferencePlan inference_plan_from_names(const std::string& layout, const std::string& precision,
+                                        const std::string& architecture,
+                                        const torch::Device& device, int64_t batch);
+
+// "mkldnn, folded batch norm, float32".
+std::string describe(const InferencePlan& plan);
+
+}  // namespace faceage

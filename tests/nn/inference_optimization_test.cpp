@@ -1,0 +1,145 @@
+// The optimised inference paths (nn/inference_optimization.h) against the plain network
+// they come from: every architecture and layout gives the same logits on every head, to
+// float rounding; bfloat16 stays close; the trained weights stay as they were.
+#include <gtest/gtest.h>
+
+#include "faceage/core/error.h"
+#include "faceage/nn/age_net.h"
+#include "faceage/nn/flip_average.h"
+#include "faceage/nn/inference_optimization.h"
+#include "faceage/nn/sync_batch_norm.h"
+#include "faceage/nn/weights.h"
+#include "test_support.h"
+
+namespace faceage {
+namespace {
+
+using faceage::testing::tensors_close;
+
+// Batch norms away from their unit/zero start, so that folding them changes the weights.
+void randomize_batch_norms(torch::nn::Module& network) {
+  torch::NoGradGuard no_grad;
+  for (const auto& module : network.modules())
+    if (auto* bn = module->as<nn::SyncableBatchNorm2dImpl>()) {
+      bn->weight.uniform_(0.5, 1.5);
+      bn->bias.uniform_(-0.2, 0.2);
+      bn->running_mean.uniform_(-0.2, 0.2);
+      bn->running_var.uniform_(0.5, 1.5);
+    }
+}
+
+// Two copies of one random network: the reference and the one to optimise.
+std::pair<std::shared_ptr<AgeNet>, std::shared_ptr<AgeNet>> twin_networks(
+    const std::string& architecture) {
+  torch::manual_seed(11);
+  AgeNetOptions options;
+  options.architecture = architecture;
+  options.multitask = true;
+  auto reference = make_age_net(options);
+  randomize_batch_norms(*reference);
+  reference->eval();
+  auto copy = make_age_net(options);
+  nn::load_state_dict(*copy, nn::state_dict(*reference), /*allow_partial=*/false);
+  return {reference, copy};
+}
+
+struct PlanCase {
+  std::string architecture;
+  std::string layout;  // as inference_plan_from_names takes it
+};
+
+void PrintTo(const PlanCase& c, std::ostream* out) { *out << c.architecture << " " << c.layout; }
+
+class OptimizedInference : public ::testing::TestWithParam<PlanCase> {};
+
+TEST_P(OptimizedInference, EveryHeadMatchesThePlainNetwork) {
+  const PlanCase& c = GetParam();
+  auto [reference, optimized] = twin_networks(c.architecture);
+  const InferencePlan plan =
+      inference_plan_from_names(c.layout, "float32", c.architecture, torch::kCPU, 3);
+  optimize_for_inference(*optimized, plan);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor images = torch::randn({3, 3, 64, 64});
+  const AgeNetOutput expected = reference->forward(images);
+  const AgeNetOutput actual = forward_for_inference(*optimized, images, false);
+  EXPECT_TRUE(tensors_close(actual.age_logits, expected.age_logits, 1e-4)) << describe(plan);
+  EXPECT_TRUE(tensors_close(actual.gender_logits, expected.gender_logits, 1e-4));
+  EXPECT_TRUE(tensors_close(actual.ethnicity_logits, expected.ethnicity_logits, 1e-4));
+  EXPECT_EQ(actual.age_logits.scalar_type(), torch::kFloat);
+  EXPECT_TRUE(actual.age_logits.is_contiguous());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ArchitecturesAndLayouts, OptimizedInference,
+    ::testing::Values(PlanCase{"resnet18", "mkldnn"}, PlanCase{"resnet18", "channels-last"},
+                      PlanCase{"resnet50", "mkldnn"}, PlanCase{"seresnext50_32x4d", "mkldnn"},
+                      PlanCase{"seresnext50_32x4d", "channels-last"},
+                      PlanCase{"vgg16_bn", "mkldnn"}, PlanCase{"vgg16_bn", "channels-last"}),
+    [](const auto& info) {
+      std::string name = info.param.architecture + "_" + info.param.layout;
+      for (char& ch : name)
+        if (ch == '-') ch = '_';
+      return name;
+    });
+
+TEST(OptimizedInference, FlipAveragingWorksThroughThePlan) {
+  auto [reference, optimized] = twin_networks("resnet18");
+  optimize_for_inference(*optimized, choose_inference_plan("resnet18", torch::kCPU, 4));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor images = torch::randn({2, 3, 64, 64});
+  EXPECT_TRUE(tensors_close(forward_for_inference(*optimized, images, true).age_logits,
+                            forward_for_inference(*reference, images, true).age_logits, 1e-4));
+}
+
+TEST(OptimizedInference, BFloat16StaysCloseAndReturnsFloatLogits) {
+  auto [reference, optimized] = twin_networks("resnet18");
+  optimize_for_inference(*optimized,
+                         inference_plan_from_names("mkldnn", "bfloat16", "resnet18", torch::kCPU, 4));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor images = torch::randn({4, 3, 64, 64});
+  const torch::Tensor expected = torch::softmax(reference->forward(images).age_logits, 1);
+  const torch::Tensor actual =
+      torch::softmax(forward_for_inference(*optimized, images, false).age_logits, 1);
+  EXPECT_EQ(actual.scalar_type(), torch::kFloat);
+  // bfloat16 keeps 8 bits of mantissa: probabilities agree to a few hundredths, not 1e-6.
+  const double difference = (actual - expected).abs().max().item<double>();
+  EXPECT_LT(difference, 0.05);
+  EXPECT_GT(difference, 1e-7) << "bfloat16 ran as float32";
+}
+
+TEST(OptimizedInference, KeepsTheTrainedWeightsAndRefusesToTrain) {
+  auto [reference, optimized] = twin_networks("resnet18");
+  optimize_for_inference(*optimized, choose_inference_plan("resnet18", torch::kCPU, 1));
+  const TensorMap before = nn::state_dict(*reference), after = nn::state_dict(*optimized);
+  ASSERT_EQ(before.size(), after.size());
+  for (const auto& [name, tensor] : before)
+    EXPECT_TRUE(torch::equal(tensor, after.at(name))) << name;
+  EXPECT_THROW(optimize_for_inference(*optimized, {}), Error);
+  optimized->train();
+  EXPECT_ANY_THROW(optimized->forward(torch::randn({2, 3, 64, 64})));
+}
+
+TEST(InferencePlan, ChoosesByDeviceArchitectureAndBatch) {
+  EXPECT_EQ(choose_inference_plan("resnet18", torch::kCPU, 64).layout, TensorLayout::kMkldnn);
+  EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 1).layout,
+            TensorLayout::kMkldnn);
+  EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 32).layout,
+            TensorLayout::kChannelsLast);
+  const InferencePlan gpu = choose_inference_plan("resnet18", torch::Device("cuda:0"), 32);
+  EXPECT_EQ(gpu.layout, TensorLayout::kPlain);
+  EXPECT_TRUE(gpu.fold_batch_norm);
+  EXPECT_EQ(choose_inference_plan("resnet18", torch::kCPU, 1).precision, torch::kFloat);
+}
+
+TEST(InferencePlan, NamesAreCheckedAndDescribed) {
+  EXPECT_FALSE(inference_plan_from_names("plain", "float32", "resnet18", torch::kCPU, 1).optimized());
+  EXPECT_EQ(describe(inference_plan_from_names("mkldnn", "bfloat16", "resnet18", torch::kCPU, 1)),
+            "mkldnn, folded batch norm, bfloat16");
+  EXPECT_THROW(inference_plan_from_names("fast", "float32", "resnet18", torch::kCPU, 1), Error);
+  EXPECT_THROW(inference_plan_from_names("auto", "fp8", "resnet18", torch::kCPU, 1), Error);
+  EXPECT_THROW(inference_plan_from_names("mkldnn", "float32", "resnet18", torch::Device("cuda:0"), 1),
+               Error);
+}
+
+}  // namespace
+}  // namespace faceage

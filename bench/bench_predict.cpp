@@ -13,6 +13,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "faceage/core/memory_reuse.h"
+
 #include "faceage/infer/media_inputs.h"
 #include "faceage/infer/predictor.h"
 #include "faceage/io/image.h"
@@ -52,12 +54,17 @@ int main(int argc, char** argv) {
   std::string model, data = std::string(FACEAGE_BENCH_DATA_DIR) + "/fairface";
   size_t count = 64, batch = 16;
   int threads = 0, repeats = 3;
+  std::string inference = "auto";
+  double search_window = faceage::AlignmentOptions{}.search_window;
   app.add_option("--model", model, "Age model (default: the bundled one)");
   app.add_option("--data", data, "Folder of photos");
   app.add_option("--count", count, "Photos to use");
   app.add_option("--batch", batch, "Photos per call in the batched run");
   app.add_option("--threads", threads, "LibTorch threads (0 = every logical CPU)");
   app.add_option("--repeats", repeats, "Runs of each mode (the median is printed)");
+  app.add_option("--inference", inference, "Age network plan: auto, plain, channels-last, mkldnn");
+  app.add_option("--search-window", search_window,
+                 "Second detection: face sizes searched around the face (0 = whole photo)");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<std::string> paths;
@@ -67,11 +74,16 @@ int main(int argc, char** argv) {
   faceage::PredictorOptions options;
   options.model_path = model;
   options.threads = threads;
+  options.inference = inference;
+  options.alignment.search_window = search_window;
   const faceage::AgePredictor predictor(options);
   run(predictor, {paths.front()}, 1);  // warm-up
 
-  std::cout << fmt::format("{} photos from {}, model {} ({} px)\n\n", paths.size(), data,
-                           predictor.model_path(), predictor.model().preprocessing.input_size);
+  std::cout << fmt::format("{} photos from {}, model {} ({} px), inference {}, search window "
+                           "{}, freed memory reused: {}\n\n",
+                           paths.size(), data, predictor.model_path(),
+                           predictor.model().preprocessing.input_size, inference, search_window,
+                           faceage::keep_freed_memory_for_reuse());
   std::cout << "| photos per call | photos/s | faces | decode | detect | align+crop | model |\n"
                "|---:|---:|---:|---:|---:|---:|---:|\n";
   for (size_t b : {size_t{1}, batch}) {

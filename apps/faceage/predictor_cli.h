@@ -28,6 +28,9 @@ inline void add_predictor_options(CLI::App& app, PredictorOptions& o) {
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   app.add_option("--threads", o.threads, "LibTorch threads (0 = every logical CPU)")
       ->check(CLI::Range(0, 256));
+  app.add_option("--search-window", o.alignment.search_window,
+                 "Second detection: face sizes searched around each face (0 = whole photo)")
+      ->check(CLI::Range(0.0, 100.0));
   add_inference_options(app, o.inference, o.precision);
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include <opencv2/core.hpp>
 
 #include "face_test_support.h"
 #include "faceage/core/error.h"
@@ -243,6 +244,59 @@ TEST(Alignment, NamesOfPoliciesAndBorders) {
     EXPECT_NE(std::string(e.what()).find("largest, central, skip"), std::string::npos);
   }
   EXPECT_THROW(pad_border_from_name("mirror"), Error);
+}
+
+}  // namespace
+}  // namespace faceage
+
+namespace faceage {
+namespace {
+
+TEST(Alignment, SecondPassInAWindowFindsWhatTheWholePhotoFinds) {
+  // Faces small in a big photo, where the window is a fraction of the photo: the second
+  // detection in the window finds the face the whole rotated photo finds, as closely as
+  // the whole photo agrees with itself moved by 3 pixels (MTCNN's boxes and landmarks
+  // move by several percent of the face when its pixel grid shifts).
+  const FaceDetector* detector = shared_detector();
+  ASSERT_NE(detector, nullptr);
+  const auto photos = fairface_photos();
+  AlignmentOptions whole, window;
+  whole.search_window = 0;
+  ASSERT_GT(window.search_window, 0);
+  const auto landmark_distance = [](const AlignedFace& a, const AlignedFace& b, cv::Point2d shift) {
+    double largest = 0;
+    for (size_t k = 0; k < a.landmarks.size(); ++k)
+      largest = std::max(largest, cv::norm(a.landmarks[k] + shift - b.landmarks[k]) / a.box.width());
+    return largest;
+  };
+  std::vector<double> window_error, shift_error;
+  for (size_t i = 0; i < photos.size() && window_error.size() < 8; i += 7) {
+    cv::Mat big, shifted;
+    const cv::Mat photo = read_image(photos[i].path);
+    cv::copyMakeBorder(photo, big, 448, 448, 448, 448, cv::BORDER_CONSTANT, cv::Scalar::all(127));
+    cv::copyMakeBorder(photo, shifted, 451, 445, 451, 445, cv::BORDER_CONSTANT, cv::Scalar::all(127));
+    const Alignment a = align_face(*detector, big, whole), b = align_face(*detector, big, window);
+    const Alignment c = align_face(*detector, shifted, whole);
+    if (!a.face || !a.face->second_pass || !c.face || !c.face->second_pass) continue;
+    ASSERT_TRUE(b.face) << photos[i].path;
+    EXPECT_TRUE(b.face->second_pass) << photos[i].path;
+    EXPECT_NEAR(b.face->angle, a.face->angle, 1e-9) << "the first pass is the same";
+    window_error.push_back(landmark_distance(*a.face, *b.face, {0, 0}));
+    // The rotation is about the canvas centre, which moves with the border: compare the
+    // landmarks relative to the box, which moves with the face.
+    const cv::Point2d moved(c.face->box.x1 - a.face->box.x1, c.face->box.y1 - a.face->box.y1);
+    shift_error.push_back(landmark_distance(*a.face, *c.face, moved));
+  }
+  ASSERT_GE(window_error.size(), 5u);
+  std::sort(window_error.begin(), window_error.end());
+  std::sort(shift_error.begin(), shift_error.end());
+  const double window_median = window_error[window_error.size() / 2];
+  const double shift_median = shift_error[shift_error.size() / 2];
+  std::printf("second pass in a window against the whole photo: median landmark difference "
+              "%.1f%% of the face (the whole photo shifted 3 px: %.1f%%), %zu faces\n",
+              100 * window_median, 100 * shift_median, window_error.size());
+  EXPECT_LT(window_median, std::max(2 * shift_median, 0.02));
+  EXPECT_LT(window_error.back(), 0.15);
 }
 
 }  // namespace

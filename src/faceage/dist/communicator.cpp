@@ -41,22 +41,21 @@ class ProcessGroupCommunicator : public Communicator {
 
  private:
   // A c10d call given several tensors treats them as one tensor per device, so each
-  // tensor is its own collective; all are started before any is waited for.
+  // tensor is its own collective; all are started before any is waited for. c10d needs
+  // contiguous tensors: others (channels-last weights) go through a contiguous copy.
   template <typename Start>
   void wait_all(std::vector<torch::Tensor>& tensors, Start start) {
     std::vector<std::vector<at::Tensor>> singles;
     singles.reserve(tensors.size());
-    for (const torch::Tensor& tensor : tensors) {
-      if (!tensor.is_contiguous())
-        fail("process group rank {}: collective on a non-contiguous tensor", rank_);
-      singles.push_back({tensor});
-    }
+    for (const torch::Tensor& tensor : tensors) singles.push_back({tensor.contiguous()});
     using Work = decltype(start(singles.front()));
     std::vector<Work> works;
     works.reserve(singles.size());
     try {
       for (std::vector<at::Tensor>& single : singles) works.push_back(start(single));
       for (Work& work : works) work->wait();
+      for (size_t i = 0; i < tensors.size(); ++i)
+        if (!singles[i][0].is_same(tensors[i])) tensors[i].copy_(singles[i][0]);
     } catch (const std::exception& e) {
       fail("process group rank {} of {}: {} (did another process stop?)", rank_, world_size_,
            e.what());

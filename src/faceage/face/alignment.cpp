@@ -43,24 +43,58 @@ struct FoundAgain {
   bool padded = false;
 };
 
-// Detects again on the photo rotated by `angle` and returns the face whose box holds
-// `centre` (a point of the unrotated photo, carried by the rotation), nearest first.
-std::optional<FoundAgain> find_again(const FaceDetector& detector, const cv::Mat& image,
-                                     double angle, cv::Point2d centre,
-                                     const AlignmentOptions& options) {
-  const ExpandedRotation rotation = expanded_rotation(image.size(), angle);
-  const cv::Point2d target = rotate_point(rotation, centre);
-  bool padded = false;
-  const std::vector<DetectedFace> faces =
-      detect_faces(detector, rotate_expanded(image, angle), options, &padded);
+// The face among `faces` (rotated-canvas coordinates) whose box holds `target`, nearest
+// centre first.
+const DetectedFace* face_at(const std::vector<DetectedFace>& faces, cv::Point2d target) {
   const DetectedFace* same = nullptr;
   double nearest = std::numeric_limits<double>::infinity();
   for (const DetectedFace& face : faces) {
     const double distance = cv::norm(box_centre(face.box) - target);
     if (contains(face.box, target) && distance < nearest) nearest = distance, same = &face;
   }
-  if (!same) return std::nullopt;
-  return FoundAgain{*same, padded};
+  return same;
+}
+
+// The part of the rotated canvas that can hold the face again: `sides` times the first
+// box's longer side, centred on the face, clipped to the canvas; empty for sides <= 0.
+cv::Rect search_window(const ExpandedRotation& rotation, cv::Point2d target, const FaceBox& box,
+                       double sides) {
+  if (!(sides > 0)) return {};
+  const double half = sides * std::max(box.width(), box.height()) / 2;
+  const cv::Rect window(cv::Point(static_cast<int>(std::floor(target.x - half)),
+                                  static_cast<int>(std::floor(target.y - half))),
+                        cv::Point(static_cast<int>(std::ceil(target.x + half)),
+                                  static_cast<int>(std::ceil(target.y + half))));
+  return window & cv::Rect(cv::Point(0, 0), rotation.canvas);
+}
+
+// Detects again on the photo rotated by `angle` and returns the face whose box holds
+// `centre` (a point of the unrotated photo, carried by the rotation), nearest first.
+// Only a window around the face is rotated and searched (options.search_window): MTCNN's
+// cost grows with the pixels searched, and the whole rotated photo cost as much as the
+// first detection. The whole photo is searched when the window holds no face.
+std::optional<FoundAgain> find_again(const FaceDetector& detector, const cv::Mat& image,
+                                     double angle, cv::Point2d centre, const FaceBox& first_box,
+                                     const AlignmentOptions& options) {
+  const ExpandedRotation rotation = expanded_rotation(image.size(), angle);
+  const cv::Point2d target = rotate_point(rotation, centre);
+  bool padded = false;
+  const cv::Rect window = search_window(rotation, target, first_box, options.search_window);
+  if (!window.empty()) {
+    std::vector<DetectedFace> faces =
+        detect_faces(detector, rotated_region(image, rotation, window), options, &padded);
+    const cv::Point2d offset(window.x, window.y);
+    for (DetectedFace& face : faces) {
+      face.box = {face.box.x1 + offset.x, face.box.y1 + offset.y, face.box.x2 + offset.x,
+                  face.box.y2 + offset.y};
+      for (cv::Point2d& point : face.landmarks) point += offset;
+    }
+    if (const DetectedFace* same = face_at(faces, target)) return FoundAgain{*same, padded};
+  }
+  const std::vector<DetectedFace> faces =
+      detect_faces(detector, rotate_expanded(image, angle), options, &padded);
+  if (const DetectedFace* same = face_at(faces, target)) return FoundAgain{*same, padded};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -174,14 +208,15 @@ AlignedFace align_detected_face(const FaceDetector& detector, const cv::Mat& ima
   aligned.padded = padded;
   const cv::Point2d first_centre = landmark_centre(first);
   std::optional<FoundAgain> found =
-      find_again(detector, image, aligned.angle, first_centre, options);
+      find_again(detector, image, aligned.angle, first_centre, first.box, options);
   // Optional further passes (not in the paper): turn by what is left of the tilt while
   // that shrinks.
   for (int pass = 0; pass < options.refine_passes && found &&
                      std::abs(eye_line_angle(found->face)) > options.refine_above_degrees;
        ++pass) {
     const double refined = aligned.angle + eye_line_angle(found->face);
-    std::optional<FoundAgain> again = find_again(detector, image, refined, first_centre, options);
+    std::optional<FoundAgain> again =
+        find_again(detector, image, refined, first_centre, first.box, options);
     if (!again || std::abs(eye_line_angle(again->face)) >= std::abs(eye_line_angle(found->face)))
       break;
     aligned.angle = refined;

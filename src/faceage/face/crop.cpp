@@ -93,8 +93,13 @@ cv::Mat crop_face(const cv::Mat& image, const std::optional<double>& angle_degre
   if (!rotate) return image(pixel_rect(expand_box(*box, margin, image.size()), image.size())).clone();
 
   const ExpandedRotation rotation = expanded_rotation(image.size(), *angle_degrees);
-  const cv::Rect region = pixel_rect(expand_box(*box, margin, rotation.canvas), rotation.canvas);
-  // Rotating straight into the crop gives the same pixels as rotate-then-crop.
+  return rotated_region(image, rotation,
+                        pixel_rect(expand_box(*box, margin, rotation.canvas), rotation.canvas));
+}
+
+cv::Mat rotated_region(const cv::Mat& image, const ExpandedRotation& rotation,
+                       const cv::Rect& region) {
+  // Rotating straight into the region gives the same pixels as rotate-then-crop.
   cv::Matx23d to_region = rotation.transform;
   to_region(0, 2) -= region.x;
   to_region(1, 2) -= region.y;

@@ -27,6 +27,10 @@ cv::Point2d rotate_point(const ExpandedRotation& rotation, cv::Point2d point);
 // The whole image rotated (bilinear, black corners), canvas sized by expanded_rotation.
 cv::Mat rotate_expanded(const cv::Mat& image, double angle_degrees);
 
+// rotate_expanded(image, ...)(region), computed for the region's pixels only.
+cv::Mat rotated_region(const cv::Mat& image, const ExpandedRotation& rotation,
+                       const cv::Rect& region);
+
 // The box with width and height multiplied by (1 + margin) about its centre; sides that
 // leave the image are moved to the image border (paper §4.5: "we simply take the border
 // of the image"). Throws faceage::Error for a negative margin or an inverted box.

@@ -68,7 +68,8 @@ using json = nlohmann::json;
   FIELD(max_batches_per_epoch, "train", "max_batches_per_epoch")                          \
   FIELD(output_dir, "train", "output_dir")                                                \
   FIELD(device, "train", "device")                                                        \
-  FIELD(sync_batchnorm, "train", "sync_batchnorm")
+  FIELD(sync_batchnorm, "train", "sync_batchnorm")                                        \
+  FIELD(memory_format, "train", "memory_format")
 
 bool same_kind(const json& value, const json& schema) {
   if (schema.is_boolean()) return value.is_boolean();
@@ -138,6 +139,7 @@ void check_values(const TrainConfig& c, const std::string& source) {
   one_of("optim.schedule", c.schedule, {"step", "cosine", "constant"});
   one_of("train.best_metric", c.best_metric, {"mae", "ca3"});
   one_of("train.device", c.device, {"auto", "cpu", "cuda"});
+  one_of("train.memory_format", c.memory_format, {"auto", "channels-last", "contiguous"});
   if (c.input_size < 64) fail("{}: model.input_size must be at least 64, got {}", source, c.input_size);
   if (c.sigma <= 0) fail("{}: model.sigma must be positive", source);
   if (c.epochs < 1) fail("{}: train.epochs must be at least 1", source);

@@ -56,6 +56,9 @@ struct TrainConfig {
   // Data-parallel runs (train --nproc, torchrun): batch norm statistics over the batches of
   // all processes, so N processes train exactly as one with N times the batch.
   bool sync_batchnorm = false;
+  // Activation layout: channels-last (NHWC) convolves without per-call reorders on CPUs
+  // (docs/performance.md); contiguous is NCHW. auto = channels-last on CPU.
+  std::string memory_format = "auto";  // auto | channels-last | contiguous
 };
 
 // The defaults as nested JSON ({"model": {...}, "data": {...}, ...}).

@@ -19,6 +19,7 @@
 #include "faceage/learn/pretrained.h"
 #include "faceage/learn/progress.h"
 #include "faceage/learn/report.h"
+#include "faceage/nn/memory_format.h"
 #include "faceage/nn/weights.h"
 
 namespace faceage {
@@ -97,7 +98,9 @@ Trainer::Trainer(TrainConfig config, ModelSpec spec, BatchSource& train, BatchSo
       train_(train),
       validation_(validation),
       communicator_(communicator),
-      device_(choose_device(config_.device)) {}
+      device_(choose_device(config_.device)),
+      channels_last_(config_.memory_format == "channels-last" ||
+                     (config_.memory_format == "auto" && device_.is_cpu())) {}
 
 bool Trainer::improves(const AgeMetrics& metrics, const TrainingProgress& progress) const {
   if (progress.best_epoch < 0) return true;
@@ -130,7 +133,8 @@ EpochTraining Trainer::train_one_epoch(int epoch, AgeNet& network,
     optimizer.zero_grad();
     double samples = 0, batch_loss = 0;
     if (batch) {
-      const AgeNetOutput output = network.forward(batch->images.to(device_));
+      const torch::Tensor images = batch->images.to(device_);
+      const AgeNetOutput output = network.forward(channels_last_ ? nn::channels_last(images) : images);
       const LossTerms terms = age_net_loss(output, batch->ages.to(device_), batch->genders,
                                            batch->ethnicities, options);
       samples = static_cast<double>(batch->ages.size(0));
@@ -185,6 +189,7 @@ TrainingResult Trainer::run() {
                  report.loaded.size(), report.summary());
   }
   network->to(device_);
+  if (channels_last_) nn::use_channels_last(*network);
   std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(*network, config_);
   std::optional<DataParallel> parallel;
   if (communicator_) parallel.emplace(*communicator_, *network, config_.sync_batchnorm);

@@ -70,6 +70,7 @@ class Trainer {
   BatchSource& validation_;
   Communicator* communicator_;
   torch::Device device_;
+  bool channels_last_;  // train.memory_format resolved for device_
 };
 
 // Folder layout of a run.

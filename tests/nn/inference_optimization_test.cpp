@@ -119,12 +119,12 @@ TEST(OptimizedInference, KeepsTheTrainedWeightsAndRefusesToTrain) {
   EXPECT_ANY_THROW(optimized->forward(torch::randn({2, 3, 64, 64})));
 }
 
-TEST(InferencePlan, ChoosesByDeviceArchitectureAndBatch) {
+TEST(InferencePlan, ChoosesOneDnnOnCpuAndFoldingEverywhere) {
   EXPECT_EQ(choose_inference_plan("resnet18", torch::kCPU, 64).layout, TensorLayout::kMkldnn);
   EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 1).layout,
             TensorLayout::kMkldnn);
   EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 32).layout,
-            TensorLayout::kChannelsLast);
+            TensorLayout::kMkldnn);
   const InferencePlan gpu = choose_inference_plan("resnet18", torch::Device("cuda:0"), 32);
   EXPECT_EQ(gpu.layout, TensorLayout::kPlain);
   EXPECT_TRUE(gpu.fold_batch_norm);

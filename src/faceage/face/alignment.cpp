@@ -38,6 +38,13 @@ cv::Point2d rotate_edge_point(const ExpandedRotation& rotation, cv::Point2d poin
   return rotate_point(rotation, point - half) + half;
 }
 
+// A face found in a part of a picture, carried into the whole picture's coordinates.
+void move_face(DetectedFace& face, cv::Point2d offset) {
+  face.box = {face.box.x1 + offset.x, face.box.y1 + offset.y, face.box.x2 + offset.x,
+              face.box.y2 + offset.y};
+  for (cv::Point2d& point : face.landmarks) point += offset;
+}
+
 struct FoundAgain {
   DetectedFace face;
   bool padded = false;
@@ -83,12 +90,7 @@ std::optional<FoundAgain> find_again(const FaceDetector& detector, const cv::Mat
   if (!window.empty()) {
     std::vector<DetectedFace> faces =
         detect_faces(detector, rotated_region(image, rotation, window), options, &padded);
-    const cv::Point2d offset(window.x, window.y);
-    for (DetectedFace& face : faces) {
-      face.box = {face.box.x1 + offset.x, face.box.y1 + offset.y, face.box.x2 + offset.x,
-                  face.box.y2 + offset.y};
-      for (cv::Point2d& point : face.landmarks) point += offset;
-    }
+    for (DetectedFace& face : faces) move_face(face, cv::Point2d(window.x, window.y));
     if (const DetectedFace* same = face_at(faces, target)) return FoundAgain{*same, padded};
   }
   const std::vector<DetectedFace> faces =
@@ -156,10 +158,7 @@ std::vector<DetectedFace> detect_faces(const FaceDetector& detector, const cv::M
   cv::Mat bigger;
   cv::copyMakeBorder(image, bigger, pad, pad, pad, pad, border, cv::Scalar::all(0));
   faces = detector.detect(bigger);
-  for (DetectedFace& face : faces) {
-    face.box = {face.box.x1 - pad, face.box.y1 - pad, face.box.x2 - pad, face.box.y2 - pad};
-    for (cv::Point2d& point : face.landmarks) point -= cv::Point2d(pad, pad);
-  }
+  for (DetectedFace& face : faces) move_face(face, cv::Point2d(-pad, -pad));
   if (padded) *padded = !faces.empty();
   return faces;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <unordered_set>
 #include <variant>
 
 #include "faceage/core/error.h"
@@ -62,15 +63,16 @@ torch::Tensor reordered_for_mkldnn(const Conv2dImpl& conv, const torch::Tensor& 
 }
 
 // The gate's 1x1 convolutions see pooled [N, C, 1, 1] dense tensors in every layout.
-bool inside_gate(torch::nn::Module& network, const Conv2dImpl* conv) {
+std::unordered_set<const torch::nn::Module*> gate_convolutions(torch::nn::Module& network) {
+  std::unordered_set<const torch::nn::Module*> gates;
   for (const auto& module : network.modules())
     if (module->as<SqueezeExcitationImpl>())
-      for (const auto& child : module->children())
-        if (child.get() == conv) return true;
-  return false;
+      for (const auto& child : module->children()) gates.insert(child.get());
+  return gates;
 }
 
 void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {
+  const auto gates = gate_convolutions(network);
   for (const auto& module : network.modules()) {
     if (auto* linear = module->as<LinearImpl>()) {
       linear->weight = linear->weight.to(plan.precision);
@@ -83,7 +85,7 @@ void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {
     if (conv->bias.defined()) conv->bias = conv->bias.to(plan.precision);
     if (plan.layout == TensorLayout::kChannelsLast)
       weight = weight.contiguous(torch::MemoryFormat::ChannelsLast);
-    else if (plan.layout == TensorLayout::kMkldnn && !inside_gate(network, conv)) {
+    else if (plan.layout == TensorLayout::kMkldnn && gates.count(module.get()) == 0) {
       weight = reordered_for_mkldnn(*conv, weight);
       // bfloat16 oneDNN convolutions take only a oneDNN bias; float32 ones take either.
       if (conv->bias.defined()) conv->bias = conv->bias.to_mkldnn();

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "faceage/core/compute_threads.h"
 #include "faceage/core/memory_reuse.h"
 #include "faceage/learn/losses.h"
 #include "faceage/nn/age_net.h"
@@ -117,7 +118,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--warmup", settings.warmup, "Untimed calls first")->capture_default_str();
-  app.add_option("--threads", settings.threads, "torch::set_num_threads")->capture_default_str();
+  app.add_option("--threads", settings.threads, "LibTorch intra-op threads (faceage::use_compute_threads)")->capture_default_str();
   app.add_option("--inference", settings.inference,
                  "Forward: auto, plain, channels-last or mkldnn (nn/inference_plan.h)")
       ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn"}))
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", settings.json, "Print one JSON object per row instead of a table");
   CLI11_PARSE(app, argc, argv);
 
-  torch::set_num_threads(settings.threads);
+  faceage::use_compute_threads(settings.threads);  // as the faceage command runs
   // As the faceage command runs; FACEAGE_KEEP_FREED_MEMORY=0 measures without.
   const bool memory_reuse = faceage::keep_freed_memory_for_reuse();
   torch::manual_seed(0);

@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "faceage/core/compute_threads.h"
 #include "faceage/core/memory_reuse.h"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -117,10 +118,10 @@ int main(int argc, char** argv) {
   app.add_option("--count", count, "Photos to time");
   app.add_option("--batch", batch, "Images per call in the batched runs");
   app.add_option("--rounds", rounds, "Timed rounds (the median is reported)");
-  app.add_option("--threads", threads, "LibTorch intra-op threads (default: LibTorch's)");
+  app.add_option("--threads", threads, "LibTorch intra-op threads (0 = every logical CPU, as faceage runs)");
   app.add_flag("--json", as_json, "Print JSON");
   CLI11_PARSE(app, argc, argv);
-  if (threads > 0) torch::set_num_threads(threads);
+  faceage::use_compute_threads(threads);  // as the faceage command runs
   faceage::keep_freed_memory_for_reuse();  // as the faceage command runs
 
   try {

@@ -4,11 +4,9 @@
 // for the achieved GFLOP/s of the model benchmarks (issue 7). Square products of several
 // sizes, 1 thread and all threads, the median of timed repetitions after a warm-up.
 // OpenBLAS keeps its own thread count, which torch::set_num_threads does not change,
-// so it is set through openblas_set_num_threads when the library has it.
+// so it is set through faceage::set_blas_threads when the library is OpenBLAS.
 //
 //   bench_gemm_peak [--sizes 512 1024 2048 4096] [--repeats 7] [--json]
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -24,14 +22,6 @@
 #include "faceage/core/compute_threads.h"
 
 namespace {
-
-// Whether OpenBLAS's thread count could be set (false: not OpenBLAS, or no such symbol).
-bool set_blas_threads(int threads) {
-  using SetThreads = void (*)(int);
-  auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (set != nullptr) set(threads);
-  return set != nullptr;
-}
 
 // Median seconds of `product` after one warm-up call (thread pool, page faults, packing).
 double median_seconds(const std::function<void()>& product, int repeats) {
@@ -85,7 +75,7 @@ int main(int argc, char** argv) {
   for (const std::string engine : {"blas", "onednn"}) {
     for (int threads : thread_counts) {
       faceage::use_compute_threads(threads);
-      if (engine == "blas" && !set_blas_threads(threads) && threads != all_threads) continue;
+      if (engine == "blas" && !faceage::set_blas_threads(threads) && threads != all_threads) continue;
       for (int64_t n : sizes) {
         const double seconds = engine == "blas" ? blas_seconds(n, repeats) : onednn_seconds(n, repeats);
         const double gflops = 2.0 * static_cast<double>(n) * n * n / seconds / 1e9;

@@ -65,24 +65,30 @@ int main(int argc, char** argv) {
   app.add_option("--inference", inference, "Age network plan: auto, plain, channels-last, mkldnn");
   app.add_option("--search-window", search_window,
                  "Second detection: face sizes searched around the face (0 = whole photo)");
+  faceage::PredictorOptions options;
+  std::string second_pass = faceage::second_pass_name(options.alignment.second_pass);
+  app.add_option("--second-pass", second_pass, "Alignment's second pass: detect or refine");
+  app.add_option("--min-face", options.detection.min_face_size, "Smallest face searched for, pixels");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<std::string> paths;
   for (const faceage::MediaInput& input : faceage::list_media({data}))
     if (input.kind == faceage::MediaKind::image) paths.push_back(input.path);
   if (paths.size() > count) paths.resize(count);
-  faceage::PredictorOptions options;
   options.model_path = model;
   options.threads = threads;
   options.inference = inference;
   options.alignment.search_window = search_window;
+  options.alignment.second_pass = faceage::second_pass_from_name(second_pass);
   const faceage::AgePredictor predictor(options);
   run(predictor, {paths.front()}, 1);  // warm-up
 
-  std::cout << fmt::format("{} photos from {}, model {} ({} px), inference {}, search window "
-                           "{}, freed memory reused: {}\n\n",
+  std::cout << fmt::format("{} photos from {}, model {} ({} px), inference {}, second pass {}, "
+                           "search window {}, smallest face {} px, freed memory reused: {}\n\n",
                            paths.size(), data, predictor.model_path(),
-                           predictor.model().preprocessing.input_size, inference, search_window,
+                           predictor.model().preprocessing.input_size, inference,
+                           faceage::second_pass_name(options.alignment.second_pass),
+                           search_window, options.detection.min_face_size,
                            faceage::keep_freed_memory_for_reuse());
   std::cout << "| photos per call | photos/s | faces | decode | detect | align+crop | model |\n"
                "|---:|---:|---:|---:|---:|---:|---:|\n";

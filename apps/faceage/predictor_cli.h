@@ -1,6 +1,9 @@
 #pragma once
 // The options every command that runs AgePredictor shares (predict, serve): which model
 // and detector weights, the smallest face, the interval mass, device, threads and inference plan.
+#include <map>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "faceage/infer/predictor.h"
@@ -17,6 +20,17 @@ inline void add_inference_options(CLI::App& app, std::string& layout, std::strin
       ->check(CLI::IsMember({"float32", "bfloat16"}));
 }
 
+// How alignment finds each face again in the rotated photo (face/alignment.h).
+inline void add_second_pass_option(CLI::App& app, SecondPass& pass) {
+  const std::map<std::string, SecondPass> names = {{"detect", SecondPass::detect},
+                                                   {"refine", SecondPass::refine}};
+  app.add_option("--second-pass", pass,
+                 "Alignment's second pass: refine (O-Net on the rotated first box) or detect "
+                 "(MTCNN's whole search again, as the paper)")
+      ->transform(CLI::CheckedTransformer(names))
+      ->option_text("refine|detect");
+}
+
 inline void add_predictor_options(CLI::App& app, PredictorOptions& o) {
   app.add_option("--model", o.model_path, "Age model (.safetensors); default: the bundled model");
   app.add_option("--detector-weights", o.detector_weights, "MTCNN weights (.safetensors)");
@@ -31,6 +45,7 @@ inline void add_predictor_options(CLI::App& app, PredictorOptions& o) {
   app.add_option("--search-window", o.alignment.search_window,
                  "Second detection: face sizes searched around each face (0 = whole photo)")
       ->check(CLI::Range(0.0, 100.0));
+  add_second_pass_option(app, o.alignment.second_pass);
   add_inference_options(app, o.inference, o.precision);
 }
 

@@ -99,8 +99,9 @@ TEST_F(DataParallelTraining, TwoProcessesOfBatch4TrainAsOneOfBatch8) {
   train(train_command(csv_, dir_ + "/one", 8, 1));
   train(train_command(csv_, dir_ + "/one-small", 4, 1));
   const std::string two = last_checkpoint_path(dir_ + "/two");
-  // Equal up to float summation order, amplified over 9 SGD steps (measured 8.5e-4).
-  EXPECT_LT(weight_difference(two, last_checkpoint_path(dir_ + "/one")), 5e-3);
+  // Equal up to float summation order, amplified over 9 SGD steps: measured 8.5e-4 and
+  // 7.9e-3; the same single process run with OpenBLAS on 1 or 2 threads differed by 7.9e-3.
+  EXPECT_LT(weight_difference(two, last_checkpoint_path(dir_ + "/one")), 2e-2);
   // The control: the same data in batches of 4 ends far elsewhere (measured 3.5).
   EXPECT_GT(weight_difference(two, last_checkpoint_path(dir_ + "/one-small")), 0.1);
   // Rank 0 alone wrote the history: one line per epoch.

@@ -38,6 +38,14 @@ cv::Point2d rotate_edge_point(const ExpandedRotation& rotation, cv::Point2d poin
   return rotate_point(rotation, point - half) + half;
 }
 
+// The box of the unrotated photo in the rotated one: same size, centre carried.
+FaceBox carried_box(const ExpandedRotation& rotation, const FaceBox& box) {
+  const cv::Point2d centre = rotate_edge_point(rotation, box_centre(box));
+  const double half_width = box.width() / 2, half_height = box.height() / 2;
+  return {centre.x - half_width, centre.y - half_height, centre.x + half_width,
+          centre.y + half_height};
+}
+
 // A face found in a part of a picture, carried into the whole picture's coordinates.
 void move_face(DetectedFace& face, cv::Point2d offset) {
   face.box = {face.box.x1 + offset.x, face.box.y1 + offset.y, face.box.x2 + offset.x,
@@ -75,8 +83,28 @@ cv::Rect search_window(const ExpandedRotation& rotation, cv::Point2d target, con
   return window & cv::Rect(cv::Point(0, 0), rotation.canvas);
 }
 
+// O-Net alone on the first box carried through the rotation (SecondPass::refine): only
+// the pixels around the box are rotated.
+std::optional<FoundAgain> refine_again(const FaceDetector& detector, const cv::Mat& image,
+                                       const ExpandedRotation& rotation, cv::Point2d target,
+                                       const FaceBox& first_box) {
+  const FaceBox box = carried_box(rotation, first_box);
+  // A little more than the square O-Net crops, so that rounding never cuts it.
+  const cv::Rect region = search_window(rotation, box_centre(box), first_box, 1.5);
+  if (region.empty()) return std::nullopt;
+  const FaceBox in_region = {box.x1 - region.x, box.y1 - region.y, box.x2 - region.x,
+                             box.y2 - region.y};
+  std::optional<DetectedFace> face =
+      detector.refine(rotated_region(image, rotation, region), {in_region})[0];
+  if (!face) return std::nullopt;
+  move_face(*face, cv::Point2d(region.x, region.y));
+  if (!face_at({*face}, target)) return std::nullopt;
+  return FoundAgain{*face, false};
+}
+
 // Detects again on the photo rotated by `angle` and returns the face whose box holds
 // `centre` (a point of the unrotated photo, carried by the rotation), nearest first.
+// With SecondPass::refine O-Net alone tries first.
 // Only a window around the face is rotated and searched (options.search_window): MTCNN's
 // cost grows with the pixels searched, and the whole rotated photo cost as much as the
 // first detection. The whole photo is searched when the window holds no face.
@@ -85,6 +113,9 @@ std::optional<FoundAgain> find_again(const FaceDetector& detector, const cv::Mat
                                      const AlignmentOptions& options) {
   const ExpandedRotation rotation = expanded_rotation(image.size(), angle);
   const cv::Point2d target = rotate_point(rotation, centre);
+  if (options.second_pass == SecondPass::refine)
+    if (std::optional<FoundAgain> found = refine_again(detector, image, rotation, target, first_box))
+      return found;
   bool padded = false;
   const cv::Rect window = search_window(rotation, target, first_box, options.search_window);
   if (!window.empty()) {
@@ -138,6 +169,16 @@ std::string pad_border_name(PadBorder border) {
       return "reflect";
   }
   return "?";
+}
+
+SecondPass second_pass_from_name(const std::string& name) {
+  if (name == "detect") return SecondPass::detect;
+  if (name == "refine") return SecondPass::refine;
+  fail("second pass '{}' is not one of: detect, refine", name);
+}
+
+std::string second_pass_name(SecondPass pass) {
+  return pass == SecondPass::refine ? "refine" : "detect";
 }
 
 double eye_line_angle(const DetectedFace& face) {
@@ -230,10 +271,7 @@ AlignedFace align_detected_face(const FaceDetector& detector, const cv::Mat& ima
     aligned.padded = aligned.padded || found->padded;
   } else {
     const ExpandedRotation rotation = expanded_rotation(image.size(), aligned.angle);
-    const cv::Point2d centre = rotate_edge_point(rotation, box_centre(first.box));
-    const double half_width = first.box.width() / 2, half_height = first.box.height() / 2;
-    aligned.box = {centre.x - half_width, centre.y - half_height, centre.x + half_width,
-                   centre.y + half_height};
+    aligned.box = carried_box(rotation, first.box);
     for (size_t k = 0; k < aligned.landmarks.size(); ++k)
       aligned.landmarks[k] = rotate_point(rotation, first.landmarks[k]);
     aligned.score = first.score;

@@ -39,6 +39,15 @@ enum class PadBorder { constant, replicate, reflect };
 PadBorder pad_border_from_name(const std::string& name);  // "constant", "replicate", "reflect"
 std::string pad_border_name(PadBorder border);
 
+// How the second pass finds the face again in the rotated photo.
+enum class SecondPass {
+  detect,  // MTCNN's whole search again (the paper's pipeline)
+  refine,  // O-Net alone on the first box carried through the rotation; MTCNN's
+           // search when O-Net rejects it (a fraction of the cost: docs/face-detection.md)
+};
+SecondPass second_pass_from_name(const std::string& name);  // "detect", "refine"
+std::string second_pass_name(SecondPass pass);
+
 struct AlignmentOptions {
   FacePolicy policy = FacePolicy::largest;
   double pad_ratio = 0.25;                    // 0: no second try with padding
@@ -52,6 +61,7 @@ struct AlignmentOptions {
   // at a fraction of the cost; the whole photo is searched when the square holds none).
   // 0 = always the whole photo, as the paper's pipeline.
   double search_window = 4.0;
+  SecondPass second_pass = SecondPass::detect;
 };
 
 // The angle that levels the eyes: rotate_expanded(image, angle) makes the line from the

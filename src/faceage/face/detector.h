@@ -9,6 +9,7 @@
 //     ...face.box, face.score, face.landmarks[faceage::kLeftEye]...
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,14 @@ class FaceDetector {
   // R- and O-Net crops of all images go through the networks together. Same results as
   // detecting one by one.
   std::vector<std::vector<DetectedFace>> detect(const std::vector<cv::Mat>& images) const;
+
+  // O-Net alone on faces whose place is already known (alignment's second pass, a face
+  // followed from one video frame to the next): each box is squared about its centre, as
+  // MTCNN squares its candidates, and O-Net gives the face's box, landmarks and score
+  // there. One entry per box; empty where O-Net's score is not above thresholds[2]. One
+  // 48 x 48 network per box instead of the image pyramid and two networks.
+  std::vector<std::optional<DetectedFace>> refine(const cv::Mat& image,
+                                                  const std::vector<FaceBox>& boxes) const;
 
   const DetectorOptions& options() const;
   const std::string& weights_path() const;

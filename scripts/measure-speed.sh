@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/bin
 out=runs/speed
+data="$(cd ../shared/data && pwd)"  # real photos: FairFace, UTKFace
 mkdir -p "$out"
 rounds=3
 if [[ "${1:-}" == "--quick" ]]; then rounds=1; fi
@@ -58,9 +59,15 @@ versus --backbones seresnext50_32x4d --sizes 224 --modes train --batch 32 --iter
 echo "== loader (UTKFace, decode + crop + augment + batch)" | tee "$out/loader.txt"
 "$bin/bench_loader" --sizes 96,224 --threads 1,2 | tee -a "$out/loader.txt"
 
-echo "== end-to-end predict: before (plain, whole-photo second pass, no reuse) and now" | tee "$out/predict.txt"
+echo "== end-to-end predict: before (searched second pass, OpenBLAS's own threads) and now" | tee "$out/predict.txt"
+# UTKFace's 200 px crops: single-face photos. Every 50th file, as docs/performance.md.
+utk="$(mktemp -d)"
+ls "$data/utkface" | awk 'NR % 50 == 0' | while read -r f; do ln -s "$data/utkface/$f" "$utk/$f"; done
 for i in $(seq "$rounds"); do
-  FACEAGE_KEEP_FREED_MEMORY=0 "$bin/bench_predict" --count 48 --batch 16 --repeats 1 \
-    --inference plain --search-window 0 | tee -a "$out/predict.txt"
-  "$bin/bench_predict" --count 48 --batch 16 --repeats 1 | tee -a "$out/predict.txt"
+  for photos in "$data/fairface" "$utk"; do
+    OPENBLAS_NUM_THREADS=2 "$bin/bench_predict" --data "$photos" --count 96 --batch 16 --repeats 1 \
+      --second-pass detect | tee -a "$out/predict.txt"
+    "$bin/bench_predict" --data "$photos" --count 96 --batch 16 --repeats 1 | tee -a "$out/predict.txt"
+  done
 done
+rm -r "$utk"

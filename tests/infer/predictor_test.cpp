@@ -65,12 +65,13 @@ TEST(AgePredictor, BatchedPhotosGiveTheSameAnswersAsOneByOne) {
 
 TEST(AgePredictor, ThePipelineFeedsTheModelTheCropItWasTrainedOn) {
   // Predicting a photo equals predicting, as a crop, the face the training pipeline cuts
-  // (crop.h with the model's margin) from the aligned photo.
+  // (crop.h with the model's margin) from the photo aligned as prediction aligns it.
   const AgePredictor& predictor = shared_predictor();
   const cv::Mat photo = read_image(fairface_photo(3));
   const std::vector<FacePrediction> faces = predictor.predict(photo);
   ASSERT_FALSE(faces.empty());
-  const Alignment alignment = align_face(FaceDetector(), photo);
+  ASSERT_EQ(PredictorOptions().alignment.second_pass, SecondPass::refine);
+  const Alignment alignment = align_face(FaceDetector(), photo, refined_alignment());
   ASSERT_TRUE(alignment.face);
   EXPECT_NEAR(alignment.face->angle, faces[0].angle, 1e-9);
   const cv::Mat crop = crop_face(photo, alignment.face->angle, alignment.face->box,
@@ -87,7 +88,7 @@ TEST(AgePredictor, AModelWithAFaceFrameCutsThatFrame) {
   const AgePredictor predictor(options);
   ASSERT_TRUE(predictor.model().preprocessing.frame);
   const cv::Mat photo = read_image(fairface_photo(3));
-  const Alignment alignment = align_face(FaceDetector(), photo);
+  const Alignment alignment = align_face(FaceDetector(), photo, refined_alignment());
   ASSERT_TRUE(alignment.face);
   const cv::Mat crop = predictor.face_crop(photo, *alignment.face);
   const FaceBox& box = alignment.face->box;

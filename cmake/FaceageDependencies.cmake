@@ -8,6 +8,10 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(Threads REQUIRED)
+# LibTorch runs its threads with OpenMP (ATen/Config.h: AT_PARALLEL_OPENMP), and ATen's
+# inline at::parallel_for is parallel only in code compiled with OpenMP: without it,
+# faceage's own kernels (MTCNN's PReLU, max pooling and crops) ran on one thread.
+find_package(OpenMP)
 # cpp-httplib (`faceage serve`): Debian's libcpp-httplib-dev ships a compiled library with a
 # pkg-config file and no CMake config. Its Cflags (-DCPPHTTPLIB_OPENSSL_SUPPORT ...) change
 # class layouts, so every user of httplib.h must take them: the imported target carries them.

@@ -1,7 +1,6 @@
 #pragma once
 // The options every command that runs AgePredictor shares (predict, serve): which model
 // and detector weights, the smallest face, the interval mass, device, threads and inference plan.
-#include <map>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -22,13 +21,11 @@ inline void add_inference_options(CLI::App& app, std::string& layout, std::strin
 
 // How alignment finds each face again in the rotated photo (face/alignment.h).
 inline void add_second_pass_option(CLI::App& app, SecondPass& pass) {
-  const std::map<std::string, SecondPass> names = {{"detect", SecondPass::detect},
-                                                   {"refine", SecondPass::refine}};
-  app.add_option("--second-pass", pass,
-                 "Alignment's second pass: refine (O-Net on the rotated first box) or detect "
-                 "(MTCNN's whole search again, as the paper)")
-      ->transform(CLI::CheckedTransformer(names))
-      ->option_text("refine|detect");
+  app.add_option_function<std::string>(
+         "--second-pass", [&pass](const std::string& name) { pass = second_pass_from_name(name); },
+         "Alignment's second pass: refine (O-Net on the rotated first box) or detect "
+         "(MTCNN's whole search again, as the paper)")
+      ->check(CLI::IsMember({"refine", "detect"}));
 }
 
 inline void add_predictor_options(CLI::App& app, PredictorOptions& o) {

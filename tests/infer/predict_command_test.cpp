@@ -1,4 +1,5 @@
 // `faceage predict` and `faceage export` end to end, through the built command.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -148,6 +149,30 @@ TEST(PredictCommand, NothingReadableIsExitCode1AndAMissingPathIsNamed) {
       run_command(cli_path() + " predict --model " + model + " " + dir + "/missing.png");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.output.find("missing.png"), std::string::npos) << missing.output;
+}
+
+TEST(PredictCommand, TheSecondPassIsChosenByNameAndABadNameIsOneLine) {
+  // Both second passes find the face at the first pass's angle, and the crop they give
+  // differs (the age moves: the option reaches the predictor); an unknown name is refused.
+  const std::string model = small_model_file("predict_second_pass_model");
+  const std::string dir = temp_dir("predict_second_pass");
+  const std::string photo = fairface_photo(3);
+  nlohmann::json faces[2];
+  const char* passes[2] = {"detect", "refine"};
+  for (int k = 0; k < 2; ++k) {
+    const std::string out = dir + "/" + passes[k] + ".jsonl";
+    const CommandResult result = run_command(cli_path() + " predict -q --model " + model +
+                                             " --second-pass " + passes[k] + " -o " + out + " " + photo);
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    faces[k] = json_lines(out).at(0)["faces"];
+    ASSERT_FALSE(faces[k].empty()) << passes[k];
+  }
+  EXPECT_NEAR(faces[0][0]["angle"].get<double>(), faces[1][0]["angle"].get<double>(), 0.01);
+  EXPECT_GT(std::abs(faces[0][0]["age"].get<double>() - faces[1][0]["age"].get<double>()), 1e-3);
+  const CommandResult bad =
+      run_command(cli_path() + " predict --model " + model + " --second-pass search " + photo);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--second-pass"), std::string::npos) << bad.output;
 }
 
 TEST(ExportCommand, HalfPrecisionWithCardAndMeasuredFrame) {

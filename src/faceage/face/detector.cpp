@@ -329,19 +329,20 @@ struct FaceDetector::Impl {
   std::vector<std::optional<DetectedFace>> refine_known(const cv::Mat& image,
                                                         const std::vector<FaceBox>& boxes) const {
     c10::InferenceMode inference;
-    const std::vector<PreparedImage> images = {prepare(image)};
+    // refine() finds a candidate's pixels by its image index: one entry per box, all
+    // sharing the one image's pixels, so that the index also says which box it was.
+    const std::vector<PreparedImage> per_box(boxes.size(), prepare(image));
     std::vector<Candidate> candidates;
     for (size_t i = 0; i < boxes.size(); ++i) {
       Candidate c;
       c.x1 = boxes[i].x1 + 1, c.y1 = boxes[i].y1 + 1, c.x2 = boxes[i].x2, c.y2 = boxes[i].y2;
       make_square(c);
       truncate(c);
-      c.image = i;  // which box; every crop comes from images[0]
+      c.image = i;
       candidates.push_back(c);
     }
     std::vector<std::optional<DetectedFace>> faces(boxes.size());
-    std::vector<PreparedImage> one_per_box(boxes.size(), images[0]);  // shares the pixels
-    for (Candidate c : refine(one_per_box, std::move(candidates), nets.onet, kONetSize))
+    for (Candidate c : refine(per_box, std::move(candidates), nets.onet, kONetSize))
       if (finish_output(c)) faces[c.image] = detected_face(c);
     return faces;
   }

@@ -118,7 +118,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--warmup", settings.warmup, "Untimed calls first")->capture_default_str();
-  app.add_option("--threads", settings.threads, "LibTorch intra-op threads (faceage::use_compute_threads)")->capture_default_str();
+  app.add_option("--threads", settings.threads,
+                 "LibTorch intra-op threads (faceage::use_compute_threads)")
+      ->capture_default_str();
   app.add_option("--inference", settings.inference,
                  "Forward: auto, plain, channels-last or mkldnn (nn/inference_plan.h)")
       ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn"}))

@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
   app.add_option("--count", count, "Photos to time");
   app.add_option("--batch", batch, "Images per call in the batched runs");
   app.add_option("--rounds", rounds, "Timed rounds (the median is reported)");
-  app.add_option("--threads", threads, "LibTorch intra-op threads (0 = every logical CPU, as faceage runs)");
+  app.add_option("--threads", threads,
+                 "LibTorch intra-op threads (0 = every logical CPU, as faceage runs)");
   app.add_flag("--json", as_json, "Print JSON");
   CLI11_PARSE(app, argc, argv);
   faceage::use_compute_threads(threads);  // as the faceage command runs

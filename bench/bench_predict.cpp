@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 
 #include "faceage/core/memory_reuse.h"
-
 #include "faceage/infer/media_inputs.h"
 #include "faceage/infer/predictor.h"
 #include "faceage/io/image.h"
@@ -51,21 +50,20 @@ Run run(const faceage::AgePredictor& predictor, const std::vector<std::string>& 
 
 int main(int argc, char** argv) {
   CLI::App app{"End-to-end predict images/s on real photos (decode + detect + align + model)"};
-  std::string model, data = std::string(FACEAGE_BENCH_DATA_DIR) + "/fairface";
+  std::string data = std::string(FACEAGE_BENCH_DATA_DIR) + "/fairface";
   size_t count = 64, batch = 16;
-  int threads = 0, repeats = 3;
-  std::string inference = "auto";
-  double search_window = faceage::AlignmentOptions{}.search_window;
-  app.add_option("--model", model, "Age model (default: the bundled one)");
+  int repeats = 3;
+  faceage::PredictorOptions options;
+  app.add_option("--model", options.model_path, "Age model (default: the bundled one)");
   app.add_option("--data", data, "Folder of photos");
   app.add_option("--count", count, "Photos to use");
   app.add_option("--batch", batch, "Photos per call in the batched run");
-  app.add_option("--threads", threads, "LibTorch threads (0 = every logical CPU)");
+  app.add_option("--threads", options.threads, "LibTorch threads (0 = every logical CPU)");
   app.add_option("--repeats", repeats, "Runs of each mode (the median is printed)");
-  app.add_option("--inference", inference, "Age network plan: auto, plain, channels-last, mkldnn");
-  app.add_option("--search-window", search_window,
+  app.add_option("--inference", options.inference,
+                 "Age network plan: auto, plain, channels-last, mkldnn");
+  app.add_option("--search-window", options.alignment.search_window,
                  "Second detection: face sizes searched around the face (0 = whole photo)");
-  faceage::PredictorOptions options;
   std::string second_pass = faceage::second_pass_name(options.alignment.second_pass);
   app.add_option("--second-pass", second_pass, "Alignment's second pass: detect or refine");
   app.add_option("--min-face", options.detection.min_face_size, "Smallest face searched for, pixels");
@@ -75,10 +73,6 @@ int main(int argc, char** argv) {
   for (const faceage::MediaInput& input : faceage::list_media({data}))
     if (input.kind == faceage::MediaKind::image) paths.push_back(input.path);
   if (paths.size() > count) paths.resize(count);
-  options.model_path = model;
-  options.threads = threads;
-  options.inference = inference;
-  options.alignment.search_window = search_window;
   options.alignment.second_pass = faceage::second_pass_from_name(second_pass);
   const faceage::AgePredictor predictor(options);
   run(predictor, {paths.front()}, 1);  // warm-up
@@ -86,9 +80,9 @@ int main(int argc, char** argv) {
   std::cout << fmt::format("{} photos from {}, model {} ({} px), inference {}, second pass {}, "
                            "search window {}, smallest face {} px, freed memory reused: {}\n\n",
                            paths.size(), data, predictor.model_path(),
-                           predictor.model().preprocessing.input_size, inference,
+                           predictor.model().preprocessing.input_size, options.inference,
                            faceage::second_pass_name(options.alignment.second_pass),
-                           search_window, options.detection.min_face_size,
+                           options.alignment.search_window, options.detection.min_face_size,
                            faceage::keep_freed_memory_for_reuse());
   std::cout << "| photos per call | photos/s | faces | decode | detect | align+crop | model |\n"
                "|---:|---:|---:|---:|---:|---:|---:|\n";

@@ -26,8 +26,9 @@ struct InferencePlan {
 };
 
 // The fastest measured float32 plan for `architecture` ("resnet18", ...) on `device` at
-// `batch` images per forward pass (today the same for every architecture and batch). bfloat16 is never chosen here: it moves predictions by
-// a few hundredths of a year, so it is the caller's explicit choice.
+// `batch` images per forward pass (today the same for every architecture and batch).
+// bfloat16 is never chosen here: it moves predictions by a few hundredths of a year, so
+// it is the caller's explicit choice.
 InferencePlan choose_inference_plan(const std::string& architecture, const torch::Device& device,
                                     int64_t batch);
 

@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--inference", settings.inference,
                  "Forward: auto, plain, channels-last or mkldnn (nn/inference_plan.h)")
-      ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn"}))
+      ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn", "onednn"}))
       ->capture_default_str();
   app.add_option("--precision", settings.precision, "Forward: float32 or bfloat16")
       ->check(CLI::IsMember({"float32", "bfloat16"}))

@@ -10,6 +10,8 @@ packages=(
   libtorch-dev libgloo-dev libopenblas0-pthread libopencv-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libcpp-httplib-dev
+  # oneDNN's own headers for the fused inference chain (the libdnnl LibTorch already runs on)
+  libdnnl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # numerical-parity reference (a test tool, not a runtime dependency)

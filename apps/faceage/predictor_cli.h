@@ -13,7 +13,7 @@ namespace faceage::cli {
 inline void add_inference_options(CLI::App& app, std::string& layout, std::string& precision) {
   app.add_option("--inference", layout,
                  "Network layout: auto, plain, channels-last or mkldnn (CPU); see performance.md")
-      ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn"}));
+      ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn", "onednn"}));
   app.add_option("--precision", precision,
                  "float32, or bfloat16 (faster with AVX512-BF16; ages move by up to ~0.1 year)")
       ->check(CLI::IsMember({"float32", "bfloat16"}));

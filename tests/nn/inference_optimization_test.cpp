@@ -7,6 +7,7 @@
 #include "faceage/nn/age_net.h"
 #include "faceage/nn/flip_average.h"
 #include "faceage/nn/inference_optimization.h"
+#include "faceage/nn/onednn_trunk.h"
 #include "faceage/nn/sync_batch_norm.h"
 #include "faceage/nn/weights.h"
 #include "test_support.h"
@@ -30,11 +31,11 @@ void randomize_batch_norms(torch::nn::Module& network) {
 
 // Two copies of one random network: the reference and the one to optimise.
 std::pair<std::shared_ptr<AgeNet>, std::shared_ptr<AgeNet>> twin_networks(
-    const std::string& architecture) {
+    const std::string& architecture, bool multitask = true) {
   torch::manual_seed(11);
   AgeNetOptions options;
   options.architecture = architecture;
-  options.multitask = true;
+  options.multitask = multitask;
   auto reference = make_age_net(options);
   randomize_batch_norms(*reference);
   reference->eval();
@@ -54,6 +55,8 @@ class OptimizedInference : public ::testing::TestWithParam<PlanCase> {};
 
 TEST_P(OptimizedInference, EveryHeadMatchesThePlainNetwork) {
   const PlanCase& c = GetParam();
+  if (c.layout == "onednn" && !nn::OneDnnTrunk::available())
+    GTEST_SKIP() << "built without libdnnl-dev";
   auto [reference, optimized] = twin_networks(c.architecture);
   const InferencePlan plan =
       inference_plan_from_names(c.layout, "float32", c.architecture, torch::kCPU, 3);
@@ -74,13 +77,49 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(PlanCase{"resnet18", "mkldnn"}, PlanCase{"resnet18", "channels-last"},
                       PlanCase{"resnet50", "mkldnn"}, PlanCase{"seresnext50_32x4d", "mkldnn"},
                       PlanCase{"seresnext50_32x4d", "channels-last"},
-                      PlanCase{"vgg16_bn", "mkldnn"}, PlanCase{"vgg16_bn", "channels-last"}),
+                      PlanCase{"vgg16_bn", "mkldnn"}, PlanCase{"vgg16_bn", "channels-last"},
+                      PlanCase{"resnet18", "onednn"}, PlanCase{"resnet50", "onednn"},
+                      PlanCase{"seresnext50_32x4d", "onednn"}),
     [](const auto& info) {
       std::string name = info.param.architecture + "_" + info.param.layout;
       for (char& ch : name)
         if (ch == '-') ch = '_';
       return name;
     });
+
+// The fused chain is built per input shape and cached: changing batch size and picture
+// size, and coming back to an earlier one, must each give the plain network's answer.
+// Without the side heads the chain skips layer 2's pooled copy.
+TEST(OneDnnTrunk, EveryInputShapeGetsItsOwnChain) {
+  if (!nn::OneDnnTrunk::available()) GTEST_SKIP() << "built without libdnnl-dev";
+  for (const bool multitask : {false, true}) {
+    auto [reference, optimized] = twin_networks("seresnext50_32x4d", multitask);
+    optimize_for_inference(*optimized, inference_plan_from_names("onednn", "float32",
+                                                                 "seresnext50_32x4d", torch::kCPU, 1));
+    torch::NoGradGuard no_grad;
+    for (const auto& shape : std::vector<std::vector<int64_t>>{
+             {1, 3, 64, 64}, {2, 3, 80, 96}, {1, 3, 64, 64}, {5, 3, 65, 71}}) {
+      const torch::Tensor images = torch::randn(shape);
+      const AgeNetOutput expected = reference->forward(images);
+      const AgeNetOutput actual = forward_for_inference(*optimized, images, false);
+      EXPECT_TRUE(tensors_close(actual.age_logits, expected.age_logits, 1e-4))
+          << c10::IntArrayRef(shape) << " multitask " << multitask;
+      EXPECT_EQ(actual.gender_logits.defined(), multitask);
+      if (multitask) EXPECT_TRUE(tensors_close(actual.gender_logits, expected.gender_logits, 1e-4));
+    }
+  }
+}
+
+TEST(OneDnnTrunk, RefusesNetworksItCannotRun) {
+  if (!nn::OneDnnTrunk::available()) GTEST_SKIP() << "built without libdnnl-dev";
+  EXPECT_THROW(inference_plan_from_names("onednn", "float32", "vgg16_bn", torch::kCPU, 1), Error);
+  EXPECT_THROW(inference_plan_from_names("onednn", "bfloat16", "resnet18", torch::kCPU, 1), Error);
+  EXPECT_THROW(inference_plan_from_names("onednn", "float32", "resnet18", torch::Device("cuda:0"), 1),
+               Error);
+  // A plan that does not fold the batch norms cannot use the chain.
+  auto [reference, optimized] = twin_networks("resnet18");
+  EXPECT_THROW(optimize_for_inference(*optimized, {false, TensorLayout::kOneDnn}), Error);
+}
 
 TEST(OptimizedInference, FlipAveragingWorksThroughThePlan) {
   auto [reference, optimized] = twin_networks("resnet18");
@@ -120,10 +159,16 @@ TEST(OptimizedInference, KeepsTheTrainedWeightsAndRefusesToTrain) {
 }
 
 TEST(InferencePlan, ChoosesOneDnnOnCpuAndFoldingEverywhere) {
-  EXPECT_EQ(choose_inference_plan("resnet18", torch::kCPU, 64).layout, TensorLayout::kMkldnn);
-  EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 1).layout,
-            TensorLayout::kMkldnn);
-  EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 32).layout,
+  // The ResNet family runs as the fused chain when the build has it; VGG always (and the
+  // rest without the chain) in LibTorch's oneDNN layout.
+  const TensorLayout resnets =
+      nn::OneDnnTrunk::available() ? TensorLayout::kOneDnn : TensorLayout::kMkldnn;
+  EXPECT_EQ(choose_inference_plan("resnet18", torch::kCPU, 64).layout, resnets);
+  EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 1).layout, resnets);
+  EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 32).layout, resnets);
+  EXPECT_EQ(choose_inference_plan("vgg16_bn", torch::kCPU, 1).layout, TensorLayout::kMkldnn);
+  // bfloat16 is the LibTorch layout's: the chain is float32 only.
+  EXPECT_EQ(inference_plan_from_names("auto", "bfloat16", "resnet18", torch::kCPU, 1).layout,
             TensorLayout::kMkldnn);
   const InferencePlan gpu = choose_inference_plan("resnet18", torch::Device("cuda:0"), 32);
   EXPECT_EQ(gpu.layout, TensorLayout::kPlain);

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "faceage/core/error.h"
+#include "faceage/nn/resnet.h"
 #include "faceage/nn/squeeze_excitation.h"
 #include "faceage/nn/sync_batch_norm.h"
 
@@ -104,7 +105,15 @@ void optimize_for_inference(AgeNet& network, const InferencePlan& plan) {
   torch::NoGradGuard no_grad;
   network.eval();
   if (plan.fold_batch_norm) fold_batch_norms(network);
-  convert_weights(network, plan);
+  if (plan.layout == TensorLayout::kOneDnn) {
+    auto* resnet = dynamic_cast<nn::ResNet*>(&network);
+    if (resnet == nullptr || !plan.fold_batch_norm || plan.precision != torch::kFloat)
+      fail("inference plan '{}' needs a ResNet-family network, folded batch norms and float32",
+           describe(plan));
+    resnet->use_onednn_trunk();  // the heads stay LibTorch Linear layers
+  } else {
+    convert_weights(network, plan);
+  }
   network.set_inference_plan(plan);
 }
 
@@ -115,6 +124,7 @@ torch::Tensor to_network_input(const torch::Tensor& images, const InferencePlan&
       return converted.contiguous(torch::MemoryFormat::ChannelsLast);
     case TensorLayout::kMkldnn:
       return converted.to_mkldnn();
+    case TensorLayout::kOneDnn:  // the chain reorders its input in its first step
     case TensorLayout::kPlain:
       break;
   }

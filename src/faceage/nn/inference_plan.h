@@ -13,6 +13,8 @@ enum class TensorLayout {
   kPlain,         // NCHW, as trained: the reference every optimised plan is tested against
   kChannelsLast,  // NHWC dense tensors: oneDNN convolves these without reordering them
   kMkldnn,        // oneDNN's blocked layout, weights reordered once (CPU only)
+  kOneDnn,        // the ResNet family's trunk as one fused chain of oneDNN primitives
+                  // (nn/onednn_trunk.h; CPU, float32, builds with libdnnl-dev only)
 };
 
 struct InferencePlan {
@@ -32,9 +34,9 @@ struct InferencePlan {
 InferencePlan choose_inference_plan(const std::string& architecture, const torch::Device& device,
                                     int64_t batch);
 
-// What the user asked for: "auto" (choose_inference_plan), "plain", "channels-last" or
-// "mkldnn" (the last two with batch norm folding), and a precision, "float32" or
-// "bfloat16". Throws faceage::Error naming the bad value.
+// What the user asked for: "auto" (choose_inference_plan), "plain", "channels-last",
+// "mkldnn" or "onednn" (all but plain with batch norm folding), and a precision,
+// "float32" or "bfloat16". Throws faceage::Error naming the bad value or combination.
 InferencePlan inference_plan_from_names(const std::string& layout, const std::string& precision,
                                         const std::string& architecture,
                                         const torch::Device& device, int64_t batch);

@@ -8,6 +8,21 @@
 namespace faceage::nn {
 namespace {
 
+// A convolution whose batch norm has been folded into it, as the oneDNN trunk takes it.
+TrunkConvolution trunk_convolution(const torch::nn::Conv2d& conv, const SyncableBatchNorm2d& bn) {
+  if (!bn->folded()) fail("the oneDNN trunk needs the batch norms folded into the convolutions");
+  using std::get;  // with ADL, also c10::get where LibTorch's variant is c10's own
+  const auto& padding = get<torch::ExpandingArray<2>>(conv->options.padding());
+  return {conv->weight, conv->bias, (*conv->options.stride())[0], (*padding)[0],
+          conv->options.groups()};
+}
+
+std::optional<TrunkConvolution> trunk_downsample(const torch::nn::Sequential& downsample) {
+  if (!downsample) return std::nullopt;
+  return trunk_convolution(torch::nn::Conv2d(downsample->ptr<torch::nn::Conv2dImpl>(0)),
+                           SyncableBatchNorm2d(downsample->ptr<SyncableBatchNorm2dImpl>(1)));
+}
+
 // torchvision's BasicBlock: two 3x3 convolutions.
 struct BasicBlockImpl : torch::nn::Module {
   static constexpr int64_t kExpansion = 1;
@@ -23,6 +38,10 @@ struct BasicBlockImpl : torch::nn::Module {
     torch::Tensor out = torch::relu(bn1(conv1(x)));
     out = bn2(conv2(out));
     return torch::relu(out + (downsample ? downsample->forward(x) : x));
+  }
+  TrunkBlock trunk_block() const {
+    return {{trunk_convolution(conv1, bn1), trunk_convolution(conv2, bn2)},
+            trunk_downsample(downsample), std::nullopt};
   }
   torch::nn::Conv2d conv1, conv2;
   SyncableBatchNorm2d bn1, bn2;
@@ -56,6 +75,12 @@ struct BottleneckImpl : torch::nn::Module {
     out = bn3(conv3(out));
     if (se) out = se(out);
     return torch::relu(out + (downsample ? downsample->forward(x) : x));
+  }
+  TrunkBlock trunk_block() const {
+    return {{trunk_convolution(conv1, bn1), trunk_convolution(conv2, bn2),
+             trunk_convolution(conv3, bn3)},
+            trunk_downsample(downsample),
+            se ? std::optional<TrunkGate>(se->trunk_gate()) : std::nullopt};
   }
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   SyncableBatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
@@ -124,7 +149,25 @@ torch::nn::Sequential ResNet::make_layer(const ResNetShape& shape, int64_t plane
   return layer;
 }
 
+void ResNet::use_onednn_trunk() {
+  TrunkDescription description;
+  description.stem = trunk_convolution(conv1_, bn1_);
+  for (const auto& layer : {layer1_, layer2_, layer3_, layer4_}) {
+    std::vector<TrunkBlock>& blocks = description.layers.emplace_back();
+    for (const auto& block : layer->children()) {
+      if (const auto* basic = block->as<BasicBlockImpl>()) blocks.push_back(basic->trunk_block());
+      else blocks.push_back(block->as<BottleneckImpl>()->trunk_block());
+    }
+  }
+  onednn_trunk_ = std::make_shared<OneDnnTrunk>(std::move(description));
+}
+
 AgeNetOutput ResNet::forward(torch::Tensor images) {
+  if (onednn_trunk_) {
+    if (is_training()) fail("this ResNet runs its trunk through oneDNN for inference only");
+    const TrunkOutput trunk = onednn_trunk_->run(images, /*with_middle=*/bool(gender_fc_));
+    return multitask_forward(trunk.pooled, trunk.middle, fc_, gender_fc_, ethnicity_fc_);
+  }
   torch::Tensor x = torch::relu(bn1_(conv1_(images)));
   x = torch::max_pool2d(x, 3, 2, 1);
   x = layer1_->forward(x);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "faceage/nn/age_net.h"
+#include "faceage/nn/onednn_trunk.h"
 #include "faceage/nn/sync_batch_norm.h"
 
 namespace faceage::nn {
@@ -33,6 +34,10 @@ class ResNet : public AgeNet {
   ResNet(const AgeNetOptions& options, const ResNetShape& shape);
   AgeNetOutput forward(torch::Tensor images) override;
 
+  // From now on forward() runs the trunk as faceage's own chain of oneDNN primitives
+  // (onednn_trunk.h): for inference only, with every batch norm already folded.
+  void use_onednn_trunk();
+
  private:
   torch::nn::Sequential make_layer(const ResNetShape& shape, int64_t planes, int64_t blocks,
                                    int64_t stride);
@@ -43,6 +48,7 @@ class ResNet : public AgeNet {
   torch::nn::Sequential layer1_{nullptr}, layer2_{nullptr}, layer3_{nullptr}, layer4_{nullptr};
   torch::nn::Linear fc_{nullptr};
   torch::nn::Linear gender_fc_{nullptr}, ethnicity_fc_{nullptr};
+  std::shared_ptr<OneDnnTrunk> onednn_trunk_;
 };
 
 }  // namespace faceage::nn

@@ -18,4 +18,8 @@ torch::Tensor SqueezeExcitationImpl::forward(const torch::Tensor& x) {
   return x * torch::sigmoid(fc2_(torch::relu(fc1_(squeezed))));
 }
 
+TrunkGate SqueezeExcitationImpl::trunk_gate() const {
+  return {fc1_->weight.flatten(1), fc1_->bias, fc2_->weight.flatten(1), fc2_->bias};
+}
+
 }  // namespace faceage::nn

@@ -3,6 +3,8 @@
 // (fc1, fc2: 1x1 convolutions with bias) so timm's seresnext50_32x4d weights load by name.
 #include <torch/torch.h>
 
+#include "faceage/nn/onednn_trunk.h"
+
 namespace faceage::nn {
 
 class SqueezeExcitationImpl : public torch::nn::Module {
@@ -13,6 +15,9 @@ class SqueezeExcitationImpl : public torch::nn::Module {
 
   // x * sigmoid(fc2(relu(fc1(mean over H, W of x)))): a per-channel gate in (0, 1).
   torch::Tensor forward(const torch::Tensor& x);
+
+  // The gate's weights as the oneDNN trunk takes them.
+  TrunkGate trunk_gate() const;
 
  private:
   torch::nn::Conv2d fc1_{nullptr}, fc2_{nullptr};

@@ -1,0 +1,235 @@
+#ifdef FACEAGE_WITH_ONEDNN
+#include "faceage/nn/onednn_program.h"
+
+#include "faceage/core/error.h"
+
+namespace faceage::nn::onednn {
+
+namespace {
+
+using dnnl::memory;
+using Tag = dnnl::memory::format_tag;
+constexpr auto kFloat = dnnl::memory::data_type::f32;
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+memory::desc described(const memory::dims& dims, Tag tag) { return {dims, kFloat, tag}; }
+
+bool same_buffer(const memory& a, const memory& b) {
+  return a.get_data_handle() == b.get_data_handle();
+}
+
+// A primitive attribute with the post-ops that follow it.
+dnnl::primitive_attr with_post_ops(const dnnl::post_ops& post_ops) {
+  dnnl::primitive_attr attribute;
+  attribute.set_post_ops(post_ops);
+  return attribute;
+}
+
+dnnl::post_ops eltwise(dnnl::algorithm algorithm) {
+  dnnl::post_ops post_ops;
+  post_ops.append_eltwise(1.0f, algorithm, 0.0f, 0.0f);
+  return post_ops;
+}
+
+// Activations stay in oneDNN's 16-channel blocks from one convolution to the next: its
+// 1x1 kernels ran fastest on them here. ResNeXt's grouped convolutions (4 or 8 channels
+// per group early on) and the 3-channel input choose their own layout.
+Tag activation_tag(int64_t channels, bool grouped) {
+  return channels % 16 == 0 && !grouped ? Tag::nChw16c : Tag::any;
+}
+
+}  // namespace
+
+Program::Program(const memory::dims& input_dims)
+    : input_(described(input_dims, Tag::nchw), cpu_engine(), DNNL_MEMORY_NONE) {}
+
+memory Program::allocate(const memory::desc& desc) {
+  const int64_t bytes = static_cast<int64_t>(desc.get_size());
+  Buffer* best = nullptr;
+  for (Buffer& buffer : buffers_)
+    if (!buffer.in_use && buffer.storage.numel() >= bytes &&
+        (best == nullptr || buffer.storage.numel() < best->storage.numel()))
+      best = &buffer;
+  if (best == nullptr) {
+    buffers_.push_back({torch::empty({bytes}, torch::kUInt8)});
+    best = &buffers_.back();
+  }
+  best->in_use = true;
+  return memory(desc, cpu_engine(), best->storage.data_ptr());
+}
+
+void Program::release(const memory& x) {
+  for (Buffer& buffer : buffers_)
+    if (buffer.storage.data_ptr() == x.get_data_handle()) buffer.in_use = false;
+}
+
+void Program::release_if_copy(const memory& copy, const memory& original) {
+  if (!same_buffer(copy, original)) release(copy);
+}
+
+memory Program::in_layout(const memory& x, const memory::desc& wanted) {
+  if (x.get_desc() == wanted) return x;
+  memory copy = allocate(wanted);
+  steps_.push_back({dnnl::reorder(x, copy), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, copy}}});
+  return copy;
+}
+
+memory Program::constant(const torch::Tensor& tensor, const memory::desc& user,
+                         const memory::desc& wanted) {
+  const torch::Tensor source = tensor.detach().to(torch::kFloat).contiguous();
+  constants_.push_back(source);
+  memory plain(user, cpu_engine(), source.data_ptr());
+  if (user == wanted) return plain;
+  const torch::Tensor storage = torch::empty({static_cast<int64_t>(wanted.get_size())}, torch::kUInt8);
+  constants_.push_back(storage);
+  memory reordered(wanted, cpu_engine(), storage.data_ptr());
+  dnnl::stream stream(cpu_engine());
+  dnnl::reorder(plain, reordered).execute(stream, plain, reordered);
+  stream.wait();
+  return reordered;
+}
+
+memory Program::convolution(const memory& x, const TrunkConvolution& conv, bool relu,
+                            const memory* residual) {
+  const memory::dims in = x.get_desc().dims();  // N, C, H, W
+  const int64_t out_channels = conv.weight.size(0), kernel = conv.weight.size(2);
+  const int64_t height = (in[2] + 2 * conv.padding - kernel) / conv.stride + 1;
+  const int64_t width = (in[3] + 2 * conv.padding - kernel) / conv.stride + 1;
+  const bool grouped = conv.groups > 1;
+  const memory::dims weight_dims =
+      grouped ? memory::dims{conv.groups, out_channels / conv.groups, in[1] / conv.groups,
+                             kernel, kernel}
+              : memory::dims{out_channels, in[1], kernel, kernel};
+  const memory::desc dst_desc =
+      residual != nullptr ? residual->get_desc()
+                          : described({in[0], out_channels, height, width}, activation_tag(out_channels, grouped));
+  dnnl::post_ops post_ops;
+  if (residual != nullptr) post_ops.append_sum(1.0f);
+  if (relu) post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+  // Every layout left to oneDNN (its blocked one on AVX-512; the grouped 3x3 convolutions
+  // of ResNeXt's first layer want 4-channel blocks), x reordered where it differs.
+  const dnnl::convolution_forward::primitive_desc primitive(
+      dnnl::convolution_forward::desc(
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+          described(in, activation_tag(in[1], grouped)), described(weight_dims, Tag::any),
+          described({out_channels}, Tag::a), dst_desc, {conv.stride, conv.stride},
+          {conv.padding, conv.padding}, {conv.padding, conv.padding}),
+      with_post_ops(post_ops), cpu_engine());
+
+  const memory src = in_layout(x, primitive.src_desc());
+  const memory weights =
+      constant(conv.weight, described(weight_dims, grouped ? Tag::goihw : Tag::oihw),
+               primitive.weights_desc());
+  const memory bias = constant(conv.bias, described({out_channels}, Tag::a), primitive.bias_desc());
+  const memory dst = residual != nullptr ? *residual : allocate(primitive.dst_desc());
+  steps_.push_back({dnnl::convolution_forward(primitive),
+                    {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_BIAS, bias},
+                     {DNNL_ARG_DST, dst}}});
+  release_if_copy(src, x);
+  return dst;
+}
+
+memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_t padding) {
+  const memory::dims in = x.get_desc().dims();
+  const memory::dims out = {in[0], in[1], (in[2] + 2 * padding - kernel) / stride + 1,
+                            (in[3] + 2 * padding - kernel) / stride + 1};
+  const dnnl::pooling_forward::primitive_desc primitive(
+      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference,
+                                  dnnl::algorithm::pooling_max, x.get_desc(),
+                                  described(out, Tag::any), {stride, stride}, {kernel, kernel},
+                                  {padding, padding}, {padding, padding}),
+      cpu_engine());
+  const memory dst = allocate(primitive.dst_desc());
+  steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}}});
+  return dst;
+}
+
+memory Program::global_average(const memory& x) {
+  const memory::dims in = x.get_desc().dims();
+  const dnnl::pooling_forward::primitive_desc primitive(
+      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference,
+                                  dnnl::algorithm::pooling_avg_exclude_padding, x.get_desc(),
+                                  described({in[0], in[1], 1, 1}, Tag::any), {in[2], in[3]},
+                                  {in[2], in[3]}, {0, 0}, {0, 0}),
+      cpu_engine());
+  const memory pooled = allocate(primitive.dst_desc());
+  steps_.push_back(
+      {dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, pooled}}});
+  const memory plain = in_layout(pooled, described({in[0], in[1], 1, 1}, Tag::nchw));
+  release_if_copy(pooled, plain);
+  return plain;
+}
+
+memory Program::gate(const memory& pooled, const TrunkGate& gate) {
+  const int64_t batch = pooled.get_desc().dims()[0];
+  // One fully connected layer on [N, inputs] rows, then `activation`.
+  const auto fully_connected = [&](const memory& rows, const torch::Tensor& weight,
+                                   const torch::Tensor& bias, dnnl::algorithm activation) {
+    const int64_t outputs = weight.size(0), inputs = weight.size(1);
+    const dnnl::inner_product_forward::primitive_desc primitive(
+        dnnl::inner_product_forward::desc(
+            dnnl::prop_kind::forward_inference, rows.get_desc(),
+            described({outputs, inputs}, Tag::any), described({outputs}, Tag::a),
+            described({batch, outputs}, Tag::nc)),
+        with_post_ops(eltwise(activation)), cpu_engine());
+    const memory weights =
+        constant(weight, described({outputs, inputs}, Tag::oi), primitive.weights_desc());
+    const memory bias_memory =
+        constant(bias, described({outputs}, Tag::a), primitive.bias_desc());
+    const memory out = allocate(primitive.dst_desc());
+    steps_.push_back({dnnl::inner_product_forward(primitive),
+                      {{DNNL_ARG_SRC, rows}, {DNNL_ARG_WEIGHTS, weights},
+                       {DNNL_ARG_BIAS, bias_memory}, {DNNL_ARG_DST, out}}});
+    return out;
+  };
+  const int64_t channels = pooled.get_desc().dims()[1];
+  // [N, C, 1, 1] in NCHW is [N, C] row by row: the same buffer, described as rows.
+  const memory rows(described({batch, channels}, Tag::nc), cpu_engine(),
+                    pooled.get_data_handle());
+  const memory hidden = fully_connected(rows, gate.fc1_weight, gate.fc1_bias,
+                                        dnnl::algorithm::eltwise_relu);
+  const memory scale = fully_connected(hidden, gate.fc2_weight, gate.fc2_bias,
+                                       dnnl::algorithm::eltwise_logistic);
+  release(hidden);
+  // Rows of C scales are also [N, C, 1, 1] in 16-channel blocks (one pixel: the blocks are
+  // consecutive), the layout in which gated_residual's kernel takes its broadcast operand.
+  const Tag tag = channels % 16 == 0 ? Tag::nChw16c : Tag::nchw;
+  return memory(described({batch, channels, 1, 1}, tag), cpu_engine(), scale.get_data_handle());
+}
+
+memory Program::gated_residual(const memory& x, const memory& gate, const memory& shortcut) {
+  const memory added = in_layout(shortcut, x.get_desc());
+  dnnl::post_ops post_ops;
+  post_ops.append_binary(dnnl::algorithm::binary_add, x.get_desc());
+  post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+  const dnnl::binary::primitive_desc primitive(
+      dnnl::binary::desc(dnnl::algorithm::binary_mul, x.get_desc(), gate.get_desc(),
+                         x.get_desc()),
+      with_post_ops(post_ops), cpu_engine());
+  steps_.push_back({dnnl::binary(primitive),
+                    {{DNNL_ARG_SRC_0, x},
+                     {DNNL_ARG_SRC_1, gate},
+                     {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, added},
+                     {DNNL_ARG_DST, x}}});
+  release_if_copy(added, shortcut);
+  return x;
+}
+
+void Program::run(const torch::Tensor& images) {
+  const memory::dims dims = input_.get_desc().dims();
+  if (images.dim() != 4 || images.scalar_type() != torch::kFloat || !images.is_contiguous() ||
+      images.sizes() != torch::IntArrayRef(dims))
+    fail("oneDNN trunk: expected a contiguous float tensor of [{}, {}, {}, {}], got {}", dims[0],
+         dims[1], dims[2], dims[3], c10::str(images.sizes(), " ", images.scalar_type()));
+  input_.set_data_handle(images.data_ptr());
+  dnnl::stream stream(cpu_engine());
+  for (Step& step : steps_) step.primitive.execute(stream, step.arguments);
+  stream.wait();
+}
+
+}  // namespace faceage::nn::onednn
+#endif  // FACEAGE_WITH_ONEDNN

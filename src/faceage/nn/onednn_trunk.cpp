@@ -1,0 +1,130 @@
+#include "faceage/nn/onednn_trunk.h"
+
+#include "faceage/core/error.h"
+
+#ifdef FACEAGE_WITH_ONEDNN
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include "faceage/nn/onednn_program.h"
+#endif
+
+namespace faceage::nn {
+
+#ifdef FACEAGE_WITH_ONEDNN
+
+namespace {
+
+// Where a built chain keeps its outputs.
+struct BuiltTrunk {
+  std::unique_ptr<onednn::Program> program;
+  dnnl::memory pooled, middle;
+};
+
+dnnl::memory append_block(onednn::Program& program, const dnnl::memory& x,
+                          const TrunkBlock& block) {
+  const dnnl::memory shortcut =
+      block.downsample ? program.convolution(x, *block.downsample, false) : x;
+  dnnl::memory y = x;
+  const size_t last = block.convolutions.size() - 1;
+  for (size_t i = 0; i < last; ++i) {
+    const dnnl::memory next = program.convolution(y, block.convolutions[i], true);
+    if (i > 0) program.release(y);
+    y = next;
+  }
+  dnnl::memory out;
+  if (block.gate) {
+    const dnnl::memory z = program.convolution(y, block.convolutions[last], false);
+    const dnnl::memory pooled = program.global_average(z);
+    const dnnl::memory scale = program.gate(pooled, *block.gate);
+    program.release(pooled);
+    out = program.gated_residual(z, scale, shortcut);
+    program.release(scale);
+    if (block.downsample) program.release(shortcut);
+    program.release(x);  // the identity shortcut was read by gated_residual
+  } else {
+    // The residual is added in the shortcut's buffer: x's own when it is the identity.
+    out = program.convolution(y, block.convolutions[last], true, &shortcut);
+    if (block.downsample) program.release(x);
+  }
+  if (last > 0) program.release(y);
+  return out;
+}
+
+BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& input,
+                 bool with_middle) {
+  BuiltTrunk built{std::make_unique<onednn::Program>(input), {}, {}};
+  onednn::Program& program = *built.program;
+  const dnnl::memory stem = program.convolution(program.input(), description.stem, true);
+  dnnl::memory x = program.max_pool(stem, 3, 2, 1);
+  program.release(stem);
+  for (size_t layer = 0; layer < description.layers.size(); ++layer) {
+    for (const TrunkBlock& block : description.layers[layer]) x = append_block(program, x, block);
+    if (layer == 1 && with_middle) built.middle = program.global_average(x);
+  }
+  built.pooled = program.global_average(x);
+  return built;
+}
+
+torch::Tensor copied(const dnnl::memory& memory, torch::IntArrayRef sizes) {
+  return torch::from_blob(memory.get_data_handle(), sizes, torch::kFloat).clone();
+}
+
+}  // namespace
+
+struct OneDnnTrunk::Impl {
+  TrunkDescription description;
+  std::mutex mutex;  // one chain's buffers serve one call at a time
+  std::map<std::tuple<int64_t, int64_t, int64_t, bool>, BuiltTrunk> built;
+};
+
+bool OneDnnTrunk::available() { return true; }
+
+OneDnnTrunk::OneDnnTrunk(TrunkDescription description) : impl_(std::make_unique<Impl>()) {
+  impl_->description = std::move(description);
+}
+
+OneDnnTrunk::~OneDnnTrunk() = default;
+
+TrunkOutput OneDnnTrunk::run(const torch::Tensor& images, bool with_middle) {
+  const torch::Tensor input = images.to(torch::kFloat).contiguous();
+  if (input.dim() != 4 || !input.device().is_cpu())
+    fail("oneDNN trunk: expected CPU images of [N, 3, H, W], got {} dimensions on {}",
+         input.dim(), input.device().str());
+  const int64_t n = input.size(0), h = input.size(2), w = input.size(3);
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto key = std::make_tuple(n, h, w, with_middle);
+  auto found = impl_->built.find(key);
+  if (found == impl_->built.end()) {
+    // A chain holds its own reordered weights and buffers: keep a few input shapes only.
+    if (impl_->built.size() >= 8) impl_->built.clear();
+    found = impl_->built.emplace(key, build(impl_->description, {n, 3, h, w}, with_middle)).first;
+  }
+  BuiltTrunk& trunk = found->second;
+  trunk.program->run(input);
+  TrunkOutput output;
+  const int64_t channels = trunk.pooled.get_desc().dims()[1];
+  output.pooled = copied(trunk.pooled, {n, channels});
+  if (with_middle)
+    output.middle = copied(trunk.middle, {n, trunk.middle.get_desc().dims()[1], 1, 1});
+  return output;
+}
+
+#else  // built without oneDNN's API
+
+struct OneDnnTrunk::Impl {};
+
+bool OneDnnTrunk::available() { return false; }
+
+OneDnnTrunk::OneDnnTrunk(TrunkDescription) {
+  fail("this faceage was built without oneDNN (install libdnnl-dev and rebuild)");
+}
+
+OneDnnTrunk::~OneDnnTrunk() = default;
+
+TrunkOutput OneDnnTrunk::run(const torch::Tensor&, bool) { return {}; }
+
+#endif
+
+}  // namespace faceage::nn

@@ -129,6 +129,14 @@ cv::Mat slice_as_mat(const torch::Tensor& nhwc, int64_t index) {
 }
 
 // Whether the (truncated) box covers at least one pixel.
+int64_t padded_batch(size_t crops) {
+  const auto n = static_cast<int64_t>(crops);
+  if (n > 8) return (n + 7) / 8 * 8;
+  int64_t rows = 1;
+  while (rows < n) rows *= 2;
+  return rows;
+}
+
 bool has_pixels(const Candidate& c) {
   return static_cast<int>(c.x2) >= static_cast<int>(c.x1) &&
          static_cast<int>(c.y2) >= static_cast<int>(c.y1);
@@ -231,7 +239,10 @@ struct FaceDetector::Impl {
       for (size_t i = start; i < end; ++i)
         if (has_pixels(in[i])) valid.push_back(in[i]);
       if (valid.empty()) continue;
-      torch::Tensor batch = torch::empty({static_cast<int64_t>(valid.size()), size, size, 3});
+      // Rows rounded up (1, 2, 4, 8, then multiples of 8), zeros past the crops: oneDNN
+      // builds and compiles a kernel per batch size, and every photo brings its own
+      // number of candidates.
+      torch::Tensor batch = torch::zeros({padded_batch(valid.size()), size, size, 3});
       // The crops are a fifth of detection's time and independent: every thread takes some.
       at::parallel_for(0, static_cast<int64_t>(valid.size()), 4, [&](int64_t begin, int64_t stop) {
         for (int64_t i = begin; i < stop; ++i)

@@ -44,10 +44,31 @@ Tag activation_tag(int64_t channels, bool grouped) {
 
 }  // namespace
 
-Program::Program(const memory::dims& input_dims)
-    : input_(described(input_dims, Tag::nchw), cpu_engine(), DNNL_MEMORY_NONE) {}
+memory Workspace::constant(const torch::Tensor& tensor, const memory::desc& user,
+                           const memory::desc& wanted) {
+  for (const Constant& known : constants_)
+    if (known.source.is_same(tensor) && known.wanted == wanted) return known.reordered;
+  Constant added{tensor, wanted, {}, {}};
+  const torch::Tensor source = tensor.detach().to(torch::kFloat).contiguous();
+  memory plain(user, cpu_engine(), source.data_ptr());
+  if (user == wanted && source.is_same(tensor)) {
+    added.reordered = plain;
+  } else {
+    added.storage = torch::empty({static_cast<int64_t>(wanted.get_size())}, torch::kUInt8);
+    added.reordered = memory(wanted, cpu_engine(), added.storage.data_ptr());
+    dnnl::stream stream(cpu_engine());
+    dnnl::reorder(plain, added.reordered).execute(stream, plain, added.reordered);
+    stream.wait();
+  }
+  constants_.push_back(added);
+  return added.reordered;
+}
 
-memory Program::allocate(const memory::desc& desc) {
+void Workspace::release_all() {
+  for (Buffer& buffer : buffers_) buffer.in_use = false;
+}
+
+memory Workspace::allocate(const memory::desc& desc) {
   const int64_t bytes = static_cast<int64_t>(desc.get_size());
   Buffer* best = nullptr;
   for (Buffer& buffer : buffers_)
@@ -62,9 +83,14 @@ memory Program::allocate(const memory::desc& desc) {
   return memory(desc, cpu_engine(), best->storage.data_ptr());
 }
 
-void Program::release(const memory& x) {
+void Workspace::release(const memory& x) {
   for (Buffer& buffer : buffers_)
     if (buffer.storage.data_ptr() == x.get_data_handle()) buffer.in_use = false;
+}
+
+Program::Program(const memory::dims& input_dims, Workspace& workspace)
+    : workspace_(workspace), input_(described(input_dims, Tag::nchw), cpu_engine(), DNNL_MEMORY_NONE) {
+  workspace_.release_all();
 }
 
 void Program::release_if_copy(const memory& copy, const memory& original) {
@@ -73,24 +99,9 @@ void Program::release_if_copy(const memory& copy, const memory& original) {
 
 memory Program::in_layout(const memory& x, const memory::desc& wanted) {
   if (x.get_desc() == wanted) return x;
-  memory copy = allocate(wanted);
+  memory copy = workspace_.allocate(wanted);
   steps_.push_back({dnnl::reorder(x, copy), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, copy}}});
   return copy;
-}
-
-memory Program::constant(const torch::Tensor& tensor, const memory::desc& user,
-                         const memory::desc& wanted) {
-  const torch::Tensor source = tensor.detach().to(torch::kFloat).contiguous();
-  constants_.push_back(source);
-  memory plain(user, cpu_engine(), source.data_ptr());
-  if (user == wanted) return plain;
-  const torch::Tensor storage = torch::empty({static_cast<int64_t>(wanted.get_size())}, torch::kUInt8);
-  constants_.push_back(storage);
-  memory reordered(wanted, cpu_engine(), storage.data_ptr());
-  dnnl::stream stream(cpu_engine());
-  dnnl::reorder(plain, reordered).execute(stream, plain, reordered);
-  stream.wait();
-  return reordered;
 }
 
 memory Program::convolution(const memory& x, const TrunkConvolution& conv, bool relu,
@@ -122,10 +133,10 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv, bool 
 
   const memory src = in_layout(x, primitive.src_desc());
   const memory weights =
-      constant(conv.weight, described(weight_dims, grouped ? Tag::goihw : Tag::oihw),
+      workspace_.constant(conv.weight, described(weight_dims, grouped ? Tag::goihw : Tag::oihw),
                primitive.weights_desc());
-  const memory bias = constant(conv.bias, described({out_channels}, Tag::a), primitive.bias_desc());
-  const memory dst = residual != nullptr ? *residual : allocate(primitive.dst_desc());
+  const memory bias = workspace_.constant(conv.bias, described({out_channels}, Tag::a), primitive.bias_desc());
+  const memory dst = residual != nullptr ? *residual : workspace_.allocate(primitive.dst_desc());
   steps_.push_back({dnnl::convolution_forward(primitive),
                     {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_BIAS, bias},
                      {DNNL_ARG_DST, dst}}});
@@ -143,7 +154,7 @@ memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_
                                   described(out, Tag::any), {stride, stride}, {kernel, kernel},
                                   {padding, padding}, {padding, padding}),
       cpu_engine());
-  const memory dst = allocate(primitive.dst_desc());
+  const memory dst = workspace_.allocate(primitive.dst_desc());
   steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}}});
   return dst;
 }
@@ -156,7 +167,7 @@ memory Program::global_average(const memory& x) {
                                   described({in[0], in[1], 1, 1}, Tag::any), {in[2], in[3]},
                                   {in[2], in[3]}, {0, 0}, {0, 0}),
       cpu_engine());
-  const memory pooled = allocate(primitive.dst_desc());
+  const memory pooled = workspace_.allocate(primitive.dst_desc());
   steps_.push_back(
       {dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, pooled}}});
   const memory plain = in_layout(pooled, described({in[0], in[1], 1, 1}, Tag::nchw));
@@ -177,10 +188,10 @@ memory Program::gate(const memory& pooled, const TrunkGate& gate) {
             described({batch, outputs}, Tag::nc)),
         with_post_ops(eltwise(activation)), cpu_engine());
     const memory weights =
-        constant(weight, described({outputs, inputs}, Tag::oi), primitive.weights_desc());
+        workspace_.constant(weight, described({outputs, inputs}, Tag::oi), primitive.weights_desc());
     const memory bias_memory =
-        constant(bias, described({outputs}, Tag::a), primitive.bias_desc());
-    const memory out = allocate(primitive.dst_desc());
+        workspace_.constant(bias, described({outputs}, Tag::a), primitive.bias_desc());
+    const memory out = workspace_.allocate(primitive.dst_desc());
     steps_.push_back({dnnl::inner_product_forward(primitive),
                       {{DNNL_ARG_SRC, rows}, {DNNL_ARG_WEIGHTS, weights},
                        {DNNL_ARG_BIAS, bias_memory}, {DNNL_ARG_DST, out}}});

@@ -12,10 +12,39 @@
 
 namespace faceage::nn::onednn {
 
+// What the chains of one network share: its weights, reordered once per layout a chain
+// asks for, and the activation buffers. Chains run one at a time, so each may use every
+// buffer; the set grows to what the largest chain needs.
+class Workspace {
+ public:
+  // A constant tensor (weights, bias) viewed as `user`, reordered into `wanted` once.
+  dnnl::memory constant(const torch::Tensor& tensor, const dnnl::memory::desc& user,
+                        const dnnl::memory::desc& wanted);
+
+  void release_all();  // a new chain is being built
+  dnnl::memory allocate(const dnnl::memory::desc& desc);
+  void release(const dnnl::memory& x);
+
+ private:
+  struct Buffer {
+    torch::Tensor storage;  // bytes
+    bool in_use = true;
+  };
+  struct Constant {
+    torch::Tensor source;  // the weights as given
+    dnnl::memory::desc wanted;
+    dnnl::memory reordered;
+    torch::Tensor storage;  // behind `reordered`, when it is a copy
+  };
+  std::vector<Buffer> buffers_;
+  std::vector<Constant> constants_;
+};
+
 class Program {
  public:
-  // The chain's input: an NCHW float tensor of `dims`, supplied by run().
-  explicit Program(const dnnl::memory::dims& input_dims);
+  // The chain's input: an NCHW float tensor of `dims`, supplied by run(). The workspace
+  // must outlive the program.
+  Program(const dnnl::memory::dims& input_dims, Workspace& workspace);
 
   const dnnl::memory& input() const { return input_; }
 
@@ -33,7 +62,7 @@ class Program {
                               const dnnl::memory& shortcut);
 
   // x's buffer may hold later steps' outputs: nothing after this call reads x.
-  void release(const dnnl::memory& x);
+  void release(const dnnl::memory& x) { workspace_.release(x); }
 
   // Runs the chain on `images` (contiguous NCHW float of the input dims).
   void run(const torch::Tensor& images);
@@ -43,24 +72,15 @@ class Program {
     dnnl::primitive primitive;
     std::unordered_map<int, dnnl::memory> arguments;
   };
-  struct Buffer {
-    torch::Tensor storage;  // bytes
-    bool in_use = true;
-  };
 
-  dnnl::memory allocate(const dnnl::memory::desc& desc);
   // x in the `wanted` layout: x itself, or a reordered copy made by a new step (released
   // by the caller once the step that needs it is appended).
   dnnl::memory in_layout(const dnnl::memory& x, const dnnl::memory::desc& wanted);
-  // A constant tensor (weights, bias) viewed as `user`, reordered once into `wanted`.
-  dnnl::memory constant(const torch::Tensor& tensor, const dnnl::memory::desc& user,
-                        const dnnl::memory::desc& wanted);
   void release_if_copy(const dnnl::memory& copy, const dnnl::memory& original);
 
+  Workspace& workspace_;
   dnnl::memory input_;
   std::vector<Step> steps_;
-  std::vector<Buffer> buffers_;
-  std::vector<torch::Tensor> constants_;  // keeps the memory behind constant() alive
 };
 
 }  // namespace faceage::nn::onednn

@@ -53,8 +53,8 @@ dnnl::memory append_block(onednn::Program& program, const dnnl::memory& x,
 }
 
 BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& input,
-                 bool with_middle) {
-  BuiltTrunk built{std::make_unique<onednn::Program>(input), {}, {}};
+                 bool with_middle, onednn::Workspace& workspace) {
+  BuiltTrunk built{std::make_unique<onednn::Program>(input, workspace), {}, {}};
   onednn::Program& program = *built.program;
   const dnnl::memory stem = program.convolution(program.input(), description.stem, true);
   dnnl::memory x = program.max_pool(stem, 3, 2, 1);
@@ -71,12 +71,33 @@ torch::Tensor copied(const dnnl::memory& memory, torch::IntArrayRef sizes) {
   return torch::from_blob(memory.get_data_handle(), sizes, torch::kFloat).clone();
 }
 
+// A chain is built per batch size, so a batch runs in power-of-two pieces (13 = 8 + 4 + 1):
+// any number of faces then needs at most log2 chains per picture size, not one each.
+std::vector<int64_t> power_of_two_pieces(int64_t n) {
+  std::vector<int64_t> pieces;
+  for (int64_t piece = int64_t{1} << 62; piece > 0; piece >>= 1)
+    if (n & piece) pieces.push_back(piece);
+  return pieces;
+}
+
 }  // namespace
 
 struct OneDnnTrunk::Impl {
   TrunkDescription description;
-  std::mutex mutex;  // one chain's buffers serve one call at a time
+  std::mutex mutex;  // the chains share one workspace: one call at a time
+  onednn::Workspace workspace;
   std::map<std::tuple<int64_t, int64_t, int64_t, bool>, BuiltTrunk> built;
+
+  BuiltTrunk& chain(int64_t n, int64_t h, int64_t w, bool with_middle) {
+    const auto key = std::make_tuple(n, h, w, with_middle);
+    auto found = built.find(key);
+    if (found != built.end()) return found->second;
+    // Chains are small (the workspace holds weights and buffers), but picture sizes can
+    // be many: start over past a few dozen.
+    if (built.size() >= 48) built.clear();
+    return built.emplace(key, build(description, {n, 3, h, w}, with_middle, workspace))
+        .first->second;
+  }
 };
 
 bool OneDnnTrunk::available() { return true; }
@@ -89,25 +110,24 @@ OneDnnTrunk::~OneDnnTrunk() = default;
 
 TrunkOutput OneDnnTrunk::run(const torch::Tensor& images, bool with_middle) {
   const torch::Tensor input = images.to(torch::kFloat).contiguous();
-  if (input.dim() != 4 || !input.device().is_cpu())
-    fail("oneDNN trunk: expected CPU images of [N, 3, H, W], got {} dimensions on {}",
-         input.dim(), input.device().str());
-  const int64_t n = input.size(0), h = input.size(2), w = input.size(3);
+  if (input.dim() != 4 || !input.device().is_cpu() || input.size(0) == 0)
+    fail("oneDNN trunk: expected CPU images of [N > 0, 3, H, W], got {} on {}",
+         c10::str(input.sizes()), input.device().str());
+  const int64_t h = input.size(2), w = input.size(3);
+  std::vector<torch::Tensor> pooled, middle;
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  auto key = std::make_tuple(n, h, w, with_middle);
-  auto found = impl_->built.find(key);
-  if (found == impl_->built.end()) {
-    // A chain holds its own reordered weights and buffers: keep a few input shapes only.
-    if (impl_->built.size() >= 8) impl_->built.clear();
-    found = impl_->built.emplace(key, build(impl_->description, {n, 3, h, w}, with_middle)).first;
+  int64_t start = 0;
+  for (const int64_t n : power_of_two_pieces(input.size(0))) {
+    BuiltTrunk& trunk = impl_->chain(n, h, w, with_middle);
+    trunk.program->run(input.slice(0, start, start + n));
+    start += n;
+    pooled.push_back(copied(trunk.pooled, {n, trunk.pooled.get_desc().dims()[1]}));
+    if (with_middle)
+      middle.push_back(copied(trunk.middle, {n, trunk.middle.get_desc().dims()[1], 1, 1}));
   }
-  BuiltTrunk& trunk = found->second;
-  trunk.program->run(input);
   TrunkOutput output;
-  const int64_t channels = trunk.pooled.get_desc().dims()[1];
-  output.pooled = copied(trunk.pooled, {n, channels});
-  if (with_middle)
-    output.middle = copied(trunk.middle, {n, trunk.middle.get_desc().dims()[1], 1, 1});
+  output.pooled = pooled.size() == 1 ? pooled[0] : torch::cat(pooled);
+  if (with_middle) output.middle = middle.size() == 1 ? middle[0] : torch::cat(middle);
   return output;
 }
 

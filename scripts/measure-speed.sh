@@ -35,8 +35,20 @@ for batch in 32 1; do
     --batch "$batch" --iterations 10 --precision bfloat16 | tee -a "$out/inference-bf16.txt"
 done
 
+echo "== the fused oneDNN chain (auto) against LibTorch's oneDNN layout, alternating" \
+  | tee "$out/chain.txt"
+for i in $(seq "$rounds"); do
+  for plan in mkldnn onednn; do
+    for batch in 1 32; do
+      "$bin/bench_backbones" --backbones seresnext50_32x4d,resnet18 --sizes 224,96 \
+        --modes forward --batch "$batch" --iterations 10 --inference "$plan" --json \
+        | tee -a "$out/chain.txt"
+    done
+  done
+done
+
 echo "== inference, the C++ plans one by one (batch 32 and 1)" | tee "$out/plans.txt"
-for plan in plain channels-last mkldnn; do
+for plan in plain channels-last mkldnn onednn; do
   for batch in 32 1; do
     FACEAGE_KEEP_FREED_MEMORY=0 "$bin/bench_backbones" --backbones resnet18 --sizes 96 \
       --modes forward --batch "$batch" --iterations 20 --inference "$plan" --json | tee -a "$out/plans.txt"

@@ -89,7 +89,8 @@ void Workspace::release(const memory& x) {
 }
 
 Program::Program(const memory::dims& input_dims, Workspace& workspace)
-    : workspace_(workspace), input_(described(input_dims, Tag::nchw), cpu_engine(), DNNL_MEMORY_NONE) {
+    : workspace_(workspace),
+      input_(described(input_dims, Tag::nchw), cpu_engine(), DNNL_MEMORY_NONE) {
   workspace_.release_all();
 }
 
@@ -111,18 +112,17 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv, bool 
   const int64_t height = (in[2] + 2 * conv.padding - kernel) / conv.stride + 1;
   const int64_t width = (in[3] + 2 * conv.padding - kernel) / conv.stride + 1;
   const bool grouped = conv.groups > 1;
-  const memory::dims weight_dims =
-      grouped ? memory::dims{conv.groups, out_channels / conv.groups, in[1] / conv.groups,
-                             kernel, kernel}
-              : memory::dims{out_channels, in[1], kernel, kernel};
+  const memory::dims weight_dims = grouped ? memory::dims{conv.groups, out_channels / conv.groups,
+                                                          in[1] / conv.groups, kernel, kernel}
+                                           : memory::dims{out_channels, in[1], kernel, kernel};
   const memory::desc dst_desc =
-      residual != nullptr ? residual->get_desc()
-                          : described({in[0], out_channels, height, width}, activation_tag(out_channels, grouped));
+      residual != nullptr
+          ? residual->get_desc()
+          : described({in[0], out_channels, height, width}, activation_tag(out_channels, grouped));
   dnnl::post_ops post_ops;
   if (residual != nullptr) post_ops.append_sum(1.0f);
   if (relu) post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-  // Every layout left to oneDNN (its blocked one on AVX-512; the grouped 3x3 convolutions
-  // of ResNeXt's first layer want 4-channel blocks), x reordered where it differs.
+  // The layout activation_tag() asks for, x reordered where it differs.
   const dnnl::convolution_forward::primitive_desc primitive(
       dnnl::convolution_forward::desc(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
@@ -134,11 +134,14 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv, bool 
   const memory src = in_layout(x, primitive.src_desc());
   const memory weights =
       workspace_.constant(conv.weight, described(weight_dims, grouped ? Tag::goihw : Tag::oihw),
-               primitive.weights_desc());
-  const memory bias = workspace_.constant(conv.bias, described({out_channels}, Tag::a), primitive.bias_desc());
+                          primitive.weights_desc());
+  const memory bias =
+      workspace_.constant(conv.bias, described({out_channels}, Tag::a), primitive.bias_desc());
   const memory dst = residual != nullptr ? *residual : workspace_.allocate(primitive.dst_desc());
   steps_.push_back({dnnl::convolution_forward(primitive),
-                    {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_BIAS, bias},
+                    {{DNNL_ARG_SRC, src},
+                     {DNNL_ARG_WEIGHTS, weights},
+                     {DNNL_ARG_BIAS, bias},
                      {DNNL_ARG_DST, dst}}});
   release_if_copy(src, x);
   return dst;
@@ -149,10 +152,9 @@ memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_
   const memory::dims out = {in[0], in[1], (in[2] + 2 * padding - kernel) / stride + 1,
                             (in[3] + 2 * padding - kernel) / stride + 1};
   const dnnl::pooling_forward::primitive_desc primitive(
-      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference,
-                                  dnnl::algorithm::pooling_max, x.get_desc(),
-                                  described(out, Tag::any), {stride, stride}, {kernel, kernel},
-                                  {padding, padding}, {padding, padding}),
+      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max,
+                                  x.get_desc(), described(out, Tag::any), {stride, stride},
+                                  {kernel, kernel}, {padding, padding}, {padding, padding}),
       cpu_engine());
   const memory dst = workspace_.allocate(primitive.dst_desc());
   steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}}});
@@ -168,8 +170,7 @@ memory Program::global_average(const memory& x) {
                                   {in[2], in[3]}, {0, 0}, {0, 0}),
       cpu_engine());
   const memory pooled = workspace_.allocate(primitive.dst_desc());
-  steps_.push_back(
-      {dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, pooled}}});
+  steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, pooled}}});
   const memory plain = in_layout(pooled, described({in[0], in[1], 1, 1}, Tag::nchw));
   release_if_copy(pooled, plain);
   return plain;
@@ -182,29 +183,30 @@ memory Program::gate(const memory& pooled, const TrunkGate& gate) {
                                    const torch::Tensor& bias, dnnl::algorithm activation) {
     const int64_t outputs = weight.size(0), inputs = weight.size(1);
     const dnnl::inner_product_forward::primitive_desc primitive(
-        dnnl::inner_product_forward::desc(
-            dnnl::prop_kind::forward_inference, rows.get_desc(),
-            described({outputs, inputs}, Tag::any), described({outputs}, Tag::a),
-            described({batch, outputs}, Tag::nc)),
+        dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, rows.get_desc(),
+                                          described({outputs, inputs}, Tag::any),
+                                          described({outputs}, Tag::a),
+                                          described({batch, outputs}, Tag::nc)),
         with_post_ops(eltwise(activation)), cpu_engine());
-    const memory weights =
-        workspace_.constant(weight, described({outputs, inputs}, Tag::oi), primitive.weights_desc());
+    const memory weights = workspace_.constant(weight, described({outputs, inputs}, Tag::oi),
+                                               primitive.weights_desc());
     const memory bias_memory =
         workspace_.constant(bias, described({outputs}, Tag::a), primitive.bias_desc());
     const memory out = workspace_.allocate(primitive.dst_desc());
     steps_.push_back({dnnl::inner_product_forward(primitive),
-                      {{DNNL_ARG_SRC, rows}, {DNNL_ARG_WEIGHTS, weights},
-                       {DNNL_ARG_BIAS, bias_memory}, {DNNL_ARG_DST, out}}});
+                      {{DNNL_ARG_SRC, rows},
+                       {DNNL_ARG_WEIGHTS, weights},
+                       {DNNL_ARG_BIAS, bias_memory},
+                       {DNNL_ARG_DST, out}}});
     return out;
   };
   const int64_t channels = pooled.get_desc().dims()[1];
   // [N, C, 1, 1] in NCHW is [N, C] row by row: the same buffer, described as rows.
-  const memory rows(described({batch, channels}, Tag::nc), cpu_engine(),
-                    pooled.get_data_handle());
-  const memory hidden = fully_connected(rows, gate.fc1_weight, gate.fc1_bias,
-                                        dnnl::algorithm::eltwise_relu);
-  const memory scale = fully_connected(hidden, gate.fc2_weight, gate.fc2_bias,
-                                       dnnl::algorithm::eltwise_logistic);
+  const memory rows(described({batch, channels}, Tag::nc), cpu_engine(), pooled.get_data_handle());
+  const memory hidden =
+      fully_connected(rows, gate.fc1_weight, gate.fc1_bias, dnnl::algorithm::eltwise_relu);
+  const memory scale =
+      fully_connected(hidden, gate.fc2_weight, gate.fc2_bias, dnnl::algorithm::eltwise_logistic);
   release(hidden);
   // Rows of C scales are also [N, C, 1, 1] in 16-channel blocks (one pixel: the blocks are
   // consecutive), the layout in which gated_residual's kernel takes its broadcast operand.
@@ -218,8 +220,7 @@ memory Program::gated_residual(const memory& x, const memory& gate, const memory
   post_ops.append_binary(dnnl::algorithm::binary_add, x.get_desc());
   post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
   const dnnl::binary::primitive_desc primitive(
-      dnnl::binary::desc(dnnl::algorithm::binary_mul, x.get_desc(), gate.get_desc(),
-                         x.get_desc()),
+      dnnl::binary::desc(dnnl::algorithm::binary_mul, x.get_desc(), gate.get_desc(), x.get_desc()),
       with_post_ops(post_ops), cpu_engine());
   steps_.push_back({dnnl::binary(primitive),
                     {{DNNL_ARG_SRC_0, x},

@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   std::string weights;
   size_t count = 32, batch = 8;
   int threads = 0, rounds = 3;
-  bool as_json = false;
+  bool as_json = false, libtorch_networks = false;
   app.add_option("--data", data, "Folder of JPEG photos (default: ../shared/data/fairface)");
   app.add_option("--weights", weights, "MTCNN weights (default: find_mtcnn_weights)");
   app.add_option("--count", count, "Photos to time");
@@ -120,13 +120,17 @@ int main(int argc, char** argv) {
   app.add_option("--rounds", rounds, "Timed rounds (the median is reported)");
   app.add_option("--threads", threads,
                  "LibTorch intra-op threads (0 = every logical CPU, as faceage runs)");
+  app.add_flag("--libtorch-networks", libtorch_networks,
+               "Run LibTorch's MTCNN modules instead of the fused oneDNN chains");
   app.add_flag("--json", as_json, "Print JSON");
   CLI11_PARSE(app, argc, argv);
   faceage::use_compute_threads(threads);  // as the faceage command runs
   faceage::keep_freed_memory_for_reuse();  // as the faceage command runs
 
   try {
-    const faceage::FaceDetector detector(weights);
+    faceage::DetectorOptions options;
+    options.fused_networks = !libtorch_networks;
+    const faceage::FaceDetector detector(weights, options);
     std::vector<cv::Mat> photos, hd;
     for (const std::string& path : jpegs_in(data, count))
       photos.push_back(faceage::read_image(path));

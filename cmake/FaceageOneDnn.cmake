@@ -1,8 +1,8 @@
-# faceage's fused oneDNN chain for the ResNet family (src/faceage/nn/onednn_trunk.h) calls
-# oneDNN's own C++ API: the same libdnnl LibTorch runs on, with Debian's headers
-# (libdnnl-dev). oneDNN's CMake config insists on OpenCL headers, so the library is found
-# directly. Without it (or with FACEAGE_WITH_ONEDNN=OFF) the trunk reports itself
-# unavailable and inference uses LibTorch's oneDNN layout instead.
+# faceage's fused oneDNN chains (src/faceage/nn/onednn_trunk.h for the ResNet family,
+# face/mtcnn_chain.h for MTCNN) call oneDNN's own C++ API: the same libdnnl LibTorch runs
+# on, with Debian's headers (libdnnl-dev). oneDNN's CMake config insists on OpenCL
+# headers, so the library is found directly. Without it (or with FACEAGE_WITH_ONEDNN=OFF)
+# the chains report themselves unavailable and LibTorch's own operators run instead.
 option(FACEAGE_WITH_ONEDNN "Build the fused oneDNN inference chain when libdnnl-dev is found" ON)
 set(FACEAGE_ONEDNN_FOUND OFF CACHE INTERNAL "")
 if(NOT FACEAGE_WITH_ONEDNN)
@@ -25,7 +25,7 @@ endif()
 
 message(STATUS "oneDNN ${DNNL_LIBRARY}: the fused inference chain is on")
 set(FACEAGE_ONEDNN_FOUND ON CACHE INTERNAL "")
-target_include_directories(faceage_nn PRIVATE ${DNNL_INCLUDE_DIR})
+target_include_directories(faceage_nn PUBLIC $<BUILD_INTERFACE:${DNNL_INCLUDE_DIR}>)
 target_link_libraries(faceage_nn PUBLIC ${DNNL_LIBRARY})
 set_property(SOURCE faceage/nn/onednn_program.cpp faceage/nn/onednn_trunk.cpp
-             APPEND PROPERTY COMPILE_DEFINITIONS FACEAGE_WITH_ONEDNN)
+             faceage/face/mtcnn_chain.cpp APPEND PROPERTY COMPILE_DEFINITIONS FACEAGE_WITH_ONEDNN)

@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "faceage/core/error.h"
+#include "faceage/face/mtcnn_chain.h"
 #include "faceage/face/mtcnn_nets.h"
 
 namespace faceage {
@@ -168,6 +169,17 @@ struct FaceDetector::Impl {
   std::string weights_path;
   // forward() does not change the networks; mutable so that detect() can be const.
   mutable MtcnnNets nets;
+  std::unique_ptr<MtcnnChains> chains;  // the same networks fused, when the build has them
+
+  PNetOutput pnet(const torch::Tensor& images) const {
+    return chains ? chains->pnet(images) : nets.pnet->forward(images);
+  }
+  RNetOutput rnet(const torch::Tensor& crops) const {
+    return chains ? chains->rnet(crops) : nets.rnet->forward(crops);
+  }
+  ONetOutput onet(const torch::Tensor& crops) const {
+    return chains ? chains->onet(crops) : nets.onet->forward(crops);
+  }
 
   // Stage 1: P-Net over the image pyramid of a group of equal-sized images.
   void propose(const std::vector<PreparedImage>& images, const std::vector<size_t>& group,
@@ -198,7 +210,7 @@ struct FaceDetector::Impl {
         normalise_into(resized[i], level);
       }
       previous.swap(resized);
-      const PNetOutput out = nets.pnet->forward(nchw_view(batch));
+      const PNetOutput out = pnet(nchw_view(batch));
       const torch::Tensor probability = torch::softmax(out.logits, 1).select(1, 1).contiguous();
       const torch::Tensor offsets = out.offsets.contiguous();
       const int64_t rows = probability.size(1), cols = probability.size(2);
@@ -228,9 +240,9 @@ struct FaceDetector::Impl {
 
   // Runs R-Net or O-Net over crops of the candidates, in chunks; fills score, offsets and
   // (O-Net) points; drops candidates whose box is empty.
-  template <typename Net>
+  template <typename Forward>
   std::vector<Candidate> refine(const std::vector<PreparedImage>& images, std::vector<Candidate> in,
-                                Net& net, int size) const {
+                                Forward forward, int size) const {
     std::vector<Candidate> out;
     const size_t chunk = static_cast<size_t>(std::max(1, options.max_crops_per_batch));
     for (size_t start = 0; start < in.size(); start += chunk) {
@@ -239,16 +251,18 @@ struct FaceDetector::Impl {
       for (size_t i = start; i < end; ++i)
         if (has_pixels(in[i])) valid.push_back(in[i]);
       if (valid.empty()) continue;
-      // Rows rounded up (1, 2, 4, 8, then multiples of 8), zeros past the crops: oneDNN
-      // builds and compiles a kernel per batch size, and every photo brings its own
-      // number of candidates.
-      torch::Tensor batch = torch::zeros({padded_batch(valid.size()), size, size, 3});
+      // For LibTorch's modules, rows rounded up (1, 2, 4, 8, then multiples of 8), zeros past
+      // the crops: oneDNN compiles a kernel per batch size, and every photo brings its own
+      // number of candidates. The fused chains run any batch in power-of-two pieces.
+      const int64_t rows =
+          chains ? static_cast<int64_t>(valid.size()) : padded_batch(valid.size());
+      torch::Tensor batch = torch::zeros({rows, size, size, 3});
       // The crops are a fifth of detection's time and independent: every thread takes some.
       at::parallel_for(0, static_cast<int64_t>(valid.size()), 4, [&](int64_t begin, int64_t stop) {
         for (int64_t i = begin; i < stop; ++i)
           crop_resized(images[valid[i].image].normalised, valid[i], slice_as_mat(batch, i));
       });
-      const auto result = net->forward(nchw_view(batch));
+      const auto result = forward(nchw_view(batch));
       const torch::Tensor probability = torch::softmax(result.logits, 1).select(1, 1).contiguous();
       const torch::Tensor offsets = result.offsets.contiguous();
       const float* p = probability.data_ptr<float>();
@@ -300,7 +314,7 @@ struct FaceDetector::Impl {
 
     // Stage 2: R-Net.
     std::vector<std::vector<Candidate>> per_image(images.size());
-    for (const Candidate& c : refine(images, std::move(candidates), nets.rnet, kRNetSize))
+    for (const Candidate& c : refine(images, std::move(candidates), [this](const torch::Tensor& x) { return rnet(x); }, kRNetSize))
       if (c.score > options.thresholds[1]) per_image[c.image].push_back(c);
     candidates.clear();
     for (std::vector<Candidate>& list : per_image) {
@@ -314,7 +328,7 @@ struct FaceDetector::Impl {
     }
 
     // Stage 3: O-Net.
-    for (Candidate c : refine(images, std::move(candidates), nets.onet, kONetSize))
+    for (Candidate c : refine(images, std::move(candidates), [this](const torch::Tensor& x) { return onet(x); }, kONetSize))
       if (finish_output(c)) per_image[c.image].push_back(c);
 
     std::vector<std::vector<DetectedFace>> faces(images.size());
@@ -353,7 +367,7 @@ struct FaceDetector::Impl {
       candidates.push_back(c);
     }
     std::vector<std::optional<DetectedFace>> faces(boxes.size());
-    for (Candidate c : refine(per_box, std::move(candidates), nets.onet, kONetSize))
+    for (Candidate c : refine(per_box, std::move(candidates), [this](const torch::Tensor& x) { return onet(x); }, kONetSize))
       if (finish_output(c)) faces[c.image] = detected_face(c);
     return faces;
   }
@@ -378,6 +392,8 @@ FaceDetector::FaceDetector(const std::string& weights_path, DetectorOptions opti
   impl_->options = options;
   impl_->weights_path = find_mtcnn_weights(weights_path);
   impl_->nets = load_mtcnn_nets(impl_->weights_path);
+  if (impl_->options.fused_networks && MtcnnChains::available())
+    impl_->chains = std::make_unique<MtcnnChains>(impl_->nets);
 }
 
 std::vector<DetectedFace> FaceDetector::detect(const cv::Mat& image) const {

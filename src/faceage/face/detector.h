@@ -42,6 +42,9 @@ struct DetectorOptions {
   // resized from the previous one instead (same area interpolation, several times faster
   // on large images; docs/face-detection.md gives the difference in results).
   bool pyramid_from_original = false;
+  // The networks as fused oneDNN chains (mtcnn_chain.h) where the build has them; false
+  // runs LibTorch's modules (same results to 1e-4; docs/performance.md has the speeds).
+  bool fused_networks = true;
 };
 
 class FaceDetector {

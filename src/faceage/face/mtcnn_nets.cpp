@@ -165,6 +165,26 @@ void load_module(torch::nn::Module& module, const std::string& net, const Tensor
   module.eval();
 }
 
+using Kind = MtcnnLayer::Kind;
+
+MtcnnLayer convolution(const torch::nn::Conv2d& conv, const torch::nn::PReLU& prelu) {
+  return {Kind::kConvolution, conv->weight, conv->bias, prelu ? prelu->weight : torch::Tensor()};
+}
+
+MtcnnLayer dense(const torch::nn::Linear& linear, const torch::nn::PReLU& prelu) {
+  return {Kind::kDense, linear->weight, linear->bias, prelu->weight};
+}
+
+MtcnnLayer pool(Kind kind, int64_t size, int64_t stride) {
+  return {kind, {}, {}, {}, size, stride};
+}
+
+// Heads side by side: one layer of `kind` whose outputs are each head's, in order.
+MtcnnLayer heads(Kind kind, const std::vector<torch::Tensor>& weights,
+                 const std::vector<torch::Tensor>& biases) {
+  return {kind, torch::cat(weights), torch::cat(biases), {}};
+}
+
 }  // namespace
 
 PNetImpl::PNetImpl()
@@ -182,6 +202,13 @@ PNetOutput PNetImpl::forward(const torch::Tensor& images) {
   x = prelu_(conv2(x), prelu2->weight);
   x = prelu_(conv3(x), prelu3->weight);
   return {conv4_1(x), conv4_2(x)};
+}
+
+std::vector<MtcnnLayer> PNetImpl::layers() const {
+  return {convolution(conv1, prelu1), pool(Kind::kMaxPoolSame, 2, 2), convolution(conv2, prelu2),
+          convolution(conv3, prelu3),
+          heads(Kind::kConvolution, {conv4_1->weight, conv4_2->weight},
+                {conv4_1->bias, conv4_2->bias})};
 }
 
 RNetImpl::RNetImpl()
@@ -202,6 +229,13 @@ RNetOutput RNetImpl::forward(const torch::Tensor& crops) {
   x = prelu_(conv3(x), prelu3->weight);
   x = prelu_(dense4(flatten_nhwc(x)), prelu4->weight);
   return {dense5_1(x), dense5_2(x)};
+}
+
+std::vector<MtcnnLayer> RNetImpl::layers() const {
+  return {convolution(conv1, prelu1), pool(Kind::kMaxPoolSame, 3, 2), convolution(conv2, prelu2),
+          pool(Kind::kMaxPoolValid, 3, 2), convolution(conv3, prelu3), dense(dense4, prelu4),
+          heads(Kind::kDense, {dense5_1->weight, dense5_2->weight},
+                {dense5_1->bias, dense5_2->bias})};
 }
 
 ONetImpl::ONetImpl()
@@ -226,6 +260,14 @@ ONetOutput ONetImpl::forward(const torch::Tensor& crops) {
   x = prelu_(conv4(x), prelu4->weight);
   x = prelu_(dense5(flatten_nhwc(x)), prelu5->weight);
   return {dense6_1(x), dense6_2(x), dense6_3(x)};
+}
+
+std::vector<MtcnnLayer> ONetImpl::layers() const {
+  return {convolution(conv1, prelu1), pool(Kind::kMaxPoolSame, 3, 2), convolution(conv2, prelu2),
+          pool(Kind::kMaxPoolValid, 3, 2), convolution(conv3, prelu3),
+          pool(Kind::kMaxPoolSame, 2, 2), convolution(conv4, prelu4), dense(dense5, prelu5),
+          heads(Kind::kDense, {dense6_1->weight, dense6_2->weight, dense6_3->weight},
+                {dense6_1->bias, dense6_2->bias, dense6_3->bias})};
 }
 
 MtcnnNets load_mtcnn_nets(const TensorMap& tensors, const std::string& source) {

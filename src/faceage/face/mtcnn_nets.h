@@ -10,12 +10,27 @@
 // Submodules carry the names of the weights file (conv1, prelu1, ..., dense6_3), as
 // facenet-pytorch names them.
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
 #include "faceage/io/safetensors.h"
 
 namespace faceage {
+
+// One step of an MTCNN network as the fused oneDNN chain (mtcnn_chain.h) builds it.
+struct MtcnnLayer {
+  enum class Kind {
+    kConvolution,   // weight [out, in, k, k], stride 1, no padding
+    kMaxPoolSame,   // `size` x `size` windows at `stride`, the overhanging one kept
+    kMaxPoolValid,  // the same without it
+    kDense,         // weight [out, inputs], inputs in NHWC order of the map before it
+  };
+  Kind kind;
+  torch::Tensor weight, bias;
+  torch::Tensor prelu_slopes;  // a PReLU after the layer; undefined: none
+  int64_t size = 0, stride = 1;
+};
 
 struct PNetOutput {
   torch::Tensor logits;   // [N, 2, h, w]: (not face, face) for each 12x12 window at stride 2
@@ -38,6 +53,9 @@ class PNetImpl : public torch::nn::Module {
  public:
   PNetImpl();
   PNetOutput forward(const torch::Tensor& images);
+  // The layers in order; the last is every head at once (their outputs side by side, in
+  // the order of PNetOutput's fields).
+  std::vector<MtcnnLayer> layers() const;
 
  private:
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr}, conv4_1{nullptr},
@@ -51,6 +69,9 @@ class RNetImpl : public torch::nn::Module {
  public:
   RNetImpl();
   RNetOutput forward(const torch::Tensor& crops);
+  // The layers in order; the last is every head at once (their outputs side by side, in
+  // the order of RNetOutput's fields).
+  std::vector<MtcnnLayer> layers() const;
 
  private:
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
@@ -64,6 +85,9 @@ class ONetImpl : public torch::nn::Module {
  public:
   ONetImpl();
   ONetOutput forward(const torch::Tensor& crops);
+  // The layers in order; the last is every head at once (their outputs side by side, in
+  // the order of ONetOutput's fields).
+  std::vector<MtcnnLayer> layers() const;
 
  private:
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr}, conv4{nullptr};

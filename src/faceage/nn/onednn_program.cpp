@@ -29,12 +29,6 @@ dnnl::primitive_attr with_post_ops(const dnnl::post_ops& post_ops) {
   return attribute;
 }
 
-dnnl::post_ops eltwise(dnnl::algorithm algorithm) {
-  dnnl::post_ops post_ops;
-  post_ops.append_eltwise(1.0f, algorithm, 0.0f, 0.0f);
-  return post_ops;
-}
-
 // Activations stay in oneDNN's 16-channel blocks from one convolution to the next: its
 // 1x1 kernels ran fastest on them here. ResNeXt's grouped convolutions (4 or 8 channels
 // per group early on) and the 3-channel input choose their own layout.
@@ -88,10 +82,40 @@ void Workspace::release(const memory& x) {
     if (buffer.storage.data_ptr() == x.get_data_handle()) buffer.in_use = false;
 }
 
-Program::Program(const memory::dims& input_dims, Workspace& workspace)
+Program::Program(const memory::dims& input_dims, Workspace& workspace, bool channels_last)
     : workspace_(workspace),
-      input_(described(input_dims, Tag::nchw), cpu_engine(), DNNL_MEMORY_NONE) {
+      channels_last_input_(channels_last),
+      input_(described(input_dims, channels_last ? Tag::nhwc : Tag::nchw), cpu_engine(),
+             DNNL_MEMORY_NONE) {
   workspace_.release_all();
+}
+
+void Program::append_activation(const Activation& activation, dnnl::post_ops& post_ops) {
+  if (activation.eltwise != dnnl::algorithm::undef)
+    post_ops.append_eltwise(1.0f, activation.eltwise, 0.0f, 0.0f);
+}
+
+void Program::append_prelu(const memory& y, const torch::Tensor& slopes) {
+  if (!slopes.defined()) return;
+  // A step of its own, in place: with PReLU as a post-op oneDNN 2.6 fell back to its
+  // reference convolutions (4 ms for one of R-Net's).
+  const memory::dims dims = y.get_desc().dims();
+  const memory::dims slope_dims = dims.size() == 4 ? memory::dims{1, dims[1], 1, 1}
+                                                   : memory::dims{1, dims[1]};
+  const dnnl::prelu_forward::primitive_desc primitive(
+      dnnl::prelu_forward::desc(dnnl::prop_kind::forward_inference, y.get_desc(),
+                                described(slope_dims, Tag::any)),
+      cpu_engine());
+  const memory weights = workspace_.constant(
+      slopes, described(slope_dims, dims.size() == 4 ? Tag::nchw : Tag::nc),
+      primitive.weights_desc());
+  steps_.push_back({dnnl::prelu_forward(primitive),
+                    {{DNNL_ARG_SRC, y}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, y}}});
+}
+
+memory Program::plain(const memory& x) {
+  const memory::dims dims = x.get_desc().dims();
+  return in_layout(x, described(dims, dims.size() == 4 ? Tag::nchw : Tag::nc));
 }
 
 void Program::release_if_copy(const memory& copy, const memory& original) {
@@ -105,8 +129,8 @@ memory Program::in_layout(const memory& x, const memory::desc& wanted) {
   return copy;
 }
 
-memory Program::convolution(const memory& x, const TrunkConvolution& conv, bool relu,
-                            const memory* residual) {
+memory Program::convolution(const memory& x, const TrunkConvolution& conv,
+                            const Activation& activation, const memory* residual) {
   const memory::dims in = x.get_desc().dims();  // N, C, H, W
   const int64_t out_channels = conv.weight.size(0), kernel = conv.weight.size(2);
   const int64_t height = (in[2] + 2 * conv.padding - kernel) / conv.stride + 1;
@@ -121,7 +145,7 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv, bool 
           : described({in[0], out_channels, height, width}, activation_tag(out_channels, grouped));
   dnnl::post_ops post_ops;
   if (residual != nullptr) post_ops.append_sum(1.0f);
-  if (relu) post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+  append_activation(activation, post_ops);
   // The layout activation_tag() asks for, x reordered where it differs.
   const dnnl::convolution_forward::primitive_desc primitive(
       dnnl::convolution_forward::desc(
@@ -143,22 +167,59 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv, bool 
                      {DNNL_ARG_WEIGHTS, weights},
                      {DNNL_ARG_BIAS, bias},
                      {DNNL_ARG_DST, dst}}});
+  append_prelu(dst, activation.prelu_slopes);
   release_if_copy(src, x);
   return dst;
 }
 
-memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_t padding) {
+memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_t padding,
+                         bool ceil_mode) {
   const memory::dims in = x.get_desc().dims();
-  const memory::dims out = {in[0], in[1], (in[2] + 2 * padding - kernel) / stride + 1,
-                            (in[3] + 2 * padding - kernel) / stride + 1};
+  const auto extent = [&](int64_t size) {
+    int64_t out = (size + 2 * padding - kernel + (ceil_mode ? stride - 1 : 0)) / stride + 1;
+    if (ceil_mode && (out - 1) * stride >= size + padding) --out;  // starts inside (PyTorch)
+    return out;
+  };
+  const memory::dims out = {in[0], in[1], extent(in[2]), extent(in[3])};
+  // The right/bottom padding that makes the overhanging window fit; max pooling ignores it.
+  const memory::dims padding_r = {(out[2] - 1) * stride + kernel - in[2] - padding,
+                                  (out[3] - 1) * stride + kernel - in[3] - padding};
   const dnnl::pooling_forward::primitive_desc primitive(
-      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max,
-                                  x.get_desc(), described(out, Tag::any), {stride, stride},
-                                  {kernel, kernel}, {padding, padding}, {padding, padding}),
+      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference,
+                                  dnnl::algorithm::pooling_max, x.get_desc(),
+                                  described(out, Tag::any), {stride, stride}, {kernel, kernel},
+                                  {padding, padding}, padding_r),
       cpu_engine());
   const memory dst = workspace_.allocate(primitive.dst_desc());
   steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}}});
   return dst;
+}
+
+memory Program::fully_connected(const memory& x, const torch::Tensor& weight,
+                                const memory::dims& weight_dims, Tag weight_tag,
+                                const torch::Tensor& bias, const Activation& activation) {
+  const int64_t batch = x.get_desc().dims()[0], outputs = weight_dims[0];
+  dnnl::post_ops post_ops;
+  append_activation(activation, post_ops);
+  const dnnl::inner_product_forward::primitive_desc primitive(
+      dnnl::inner_product_forward::desc(
+          dnnl::prop_kind::forward_inference, x.get_desc(), described(weight_dims, Tag::any),
+          described({outputs}, Tag::a), described({batch, outputs}, Tag::nc)),
+      with_post_ops(post_ops), cpu_engine());
+  const memory src = in_layout(x, primitive.src_desc());
+  const memory weights =
+      workspace_.constant(weight, described(weight_dims, weight_tag), primitive.weights_desc());
+  const memory bias_memory =
+      workspace_.constant(bias, described({outputs}, Tag::a), primitive.bias_desc());
+  const memory out = workspace_.allocate(primitive.dst_desc());
+  steps_.push_back({dnnl::inner_product_forward(primitive),
+                    {{DNNL_ARG_SRC, src},
+                     {DNNL_ARG_WEIGHTS, weights},
+                     {DNNL_ARG_BIAS, bias_memory},
+                     {DNNL_ARG_DST, out}}});
+  append_prelu(out, activation.prelu_slopes);
+  release_if_copy(src, x);
+  return out;
 }
 
 memory Program::global_average(const memory& x) {
@@ -177,36 +238,19 @@ memory Program::global_average(const memory& x) {
 }
 
 memory Program::gate(const memory& pooled, const TrunkGate& gate) {
-  const int64_t batch = pooled.get_desc().dims()[0];
-  // One fully connected layer on [N, inputs] rows, then `activation`.
-  const auto fully_connected = [&](const memory& rows, const torch::Tensor& weight,
-                                   const torch::Tensor& bias, dnnl::algorithm activation) {
-    const int64_t outputs = weight.size(0), inputs = weight.size(1);
-    const dnnl::inner_product_forward::primitive_desc primitive(
-        dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, rows.get_desc(),
-                                          described({outputs, inputs}, Tag::any),
-                                          described({outputs}, Tag::a),
-                                          described({batch, outputs}, Tag::nc)),
-        with_post_ops(eltwise(activation)), cpu_engine());
-    const memory weights = workspace_.constant(weight, described({outputs, inputs}, Tag::oi),
-                                               primitive.weights_desc());
-    const memory bias_memory =
-        workspace_.constant(bias, described({outputs}, Tag::a), primitive.bias_desc());
-    const memory out = workspace_.allocate(primitive.dst_desc());
-    steps_.push_back({dnnl::inner_product_forward(primitive),
-                      {{DNNL_ARG_SRC, rows},
-                       {DNNL_ARG_WEIGHTS, weights},
-                       {DNNL_ARG_BIAS, bias_memory},
-                       {DNNL_ARG_DST, out}}});
-    return out;
-  };
-  const int64_t channels = pooled.get_desc().dims()[1];
+  const int64_t batch = pooled.get_desc().dims()[0], channels = pooled.get_desc().dims()[1];
   // [N, C, 1, 1] in NCHW is [N, C] row by row: the same buffer, described as rows.
-  const memory rows(described({batch, channels}, Tag::nc), cpu_engine(), pooled.get_data_handle());
+  const memory rows(described({batch, channels}, Tag::nc), cpu_engine(),
+                    pooled.get_data_handle());
+  const auto weight_dims = [](const torch::Tensor& weight) {
+    return memory::dims{weight.size(0), weight.size(1)};
+  };
   const memory hidden =
-      fully_connected(rows, gate.fc1_weight, gate.fc1_bias, dnnl::algorithm::eltwise_relu);
+      fully_connected(rows, gate.fc1_weight, weight_dims(gate.fc1_weight), Tag::oi, gate.fc1_bias,
+                      {dnnl::algorithm::eltwise_relu, {}});
   const memory scale =
-      fully_connected(hidden, gate.fc2_weight, gate.fc2_bias, dnnl::algorithm::eltwise_logistic);
+      fully_connected(hidden, gate.fc2_weight, weight_dims(gate.fc2_weight), Tag::oi,
+                      gate.fc2_bias, {dnnl::algorithm::eltwise_logistic, {}});
   release(hidden);
   // Rows of C scales are also [N, C, 1, 1] in 16-channel blocks (one pixel: the blocks are
   // consecutive), the layout in which gated_residual's kernel takes its broadcast operand.
@@ -233,7 +277,9 @@ memory Program::gated_residual(const memory& x, const memory& gate, const memory
 
 void Program::run(const torch::Tensor& images) {
   const memory::dims dims = input_.get_desc().dims();
-  if (images.dim() != 4 || images.scalar_type() != torch::kFloat || !images.is_contiguous() ||
+  const bool in_layout = channels_last_input_ ? images.is_contiguous(at::MemoryFormat::ChannelsLast)
+                                              : images.is_contiguous();
+  if (images.dim() != 4 || images.scalar_type() != torch::kFloat || !in_layout ||
       images.sizes() != torch::IntArrayRef(dims))
     fail("oneDNN trunk: expected a contiguous float tensor of [{}, {}, {}, {}], got {}", dims[0],
          dims[1], dims[2], dims[3], c10::str(images.sizes(), " ", images.scalar_type()));
@@ -241,6 +287,17 @@ void Program::run(const torch::Tensor& images) {
   dnnl::stream stream(cpu_engine());
   for (Step& step : steps_) step.primitive.execute(stream, step.arguments);
   stream.wait();
+}
+
+std::vector<int64_t> power_of_two_pieces(int64_t n) {
+  std::vector<int64_t> pieces;
+  for (int64_t piece = int64_t{1} << 62; piece > 0; piece >>= 1)
+    if (n & piece) pieces.push_back(piece);
+  return pieces;
+}
+
+torch::Tensor copied(const memory& memory, torch::IntArrayRef sizes) {
+  return torch::from_blob(memory.get_data_handle(), sizes, torch::kFloat).clone();
 }
 
 }  // namespace faceage::nn::onednn

@@ -42,29 +42,48 @@ class Workspace {
 
 class Program {
  public:
-  // The chain's input: an NCHW float tensor of `dims`, supplied by run(). The workspace
-  // must outlive the program.
-  Program(const dnnl::memory::dims& input_dims, Workspace& workspace);
+  // The chain's input: a float tensor of `dims` ([N, C, H, W]), NCHW or, with
+  // `channels_last`, NHWC in memory, supplied by run(). The workspace must outlive the
+  // program.
+  Program(const dnnl::memory::dims& input_dims, Workspace& workspace, bool channels_last = false);
 
   const dnnl::memory& input() const { return input_; }
 
+  // What follows a layer: nothing, an element-wise function (ReLU, sigmoid), or a PReLU
+  // with these per-channel slopes.
+  struct Activation {
+    dnnl::algorithm eltwise = dnnl::algorithm::undef;
+    torch::Tensor prelu_slopes;
+  };
+
   // conv(x) + bias, then `residual` added in place (the result lives in residual's
-  // buffer), then an optional ReLU.
-  dnnl::memory convolution(const dnnl::memory& x, const TrunkConvolution& conv, bool relu,
-                           const dnnl::memory* residual = nullptr);
-  dnnl::memory max_pool(const dnnl::memory& x, int64_t kernel, int64_t stride, int64_t padding);
+  // buffer), then the activation.
+  dnnl::memory convolution(const dnnl::memory& x, const TrunkConvolution& conv,
+                           const Activation& activation, const dnnl::memory* residual = nullptr);
+  // With ceil_mode the last, overhanging window is kept (Caffe's and MTCNN's pooling);
+  // the pixels it overhangs do not count.
+  dnnl::memory max_pool(const dnnl::memory& x, int64_t kernel, int64_t stride, int64_t padding,
+                        bool ceil_mode = false);
+  // [N, outputs] rows: x (any [N, ...] layout) times weight, viewed as `weight_dims` in
+  // `weight_tag`, plus bias, then the activation.
+  dnnl::memory fully_connected(const dnnl::memory& x, const torch::Tensor& weight,
+                               const dnnl::memory::dims& weight_dims,
+                               dnnl::memory::format_tag weight_tag, const torch::Tensor& bias,
+                               const Activation& activation);
   // The mean over the pixels: [N, C, 1, 1], plain NCHW.
   dnnl::memory global_average(const dnnl::memory& x);
-  // sigmoid(fc2(relu(fc1(pooled)))) for a global_average() output: [N, C, 1, 1], NCHW.
+  // sigmoid(fc2(relu(fc1(pooled)))) for a global_average() output: [N, C, 1, 1].
   dnnl::memory gate(const dnnl::memory& pooled, const TrunkGate& gate);
   // relu(x * gate + shortcut), written over x.
   dnnl::memory gated_residual(const dnnl::memory& x, const dnnl::memory& gate,
                               const dnnl::memory& shortcut);
+  // x in plain NCHW (or [N, C] rows) for reading after run(): x itself or a reordered copy.
+  dnnl::memory plain(const dnnl::memory& x);
 
   // x's buffer may hold later steps' outputs: nothing after this call reads x.
   void release(const dnnl::memory& x) { workspace_.release(x); }
 
-  // Runs the chain on `images` (contiguous NCHW float of the input dims).
+  // Runs the chain on `images` (float of the input dims, in the input's memory layout).
   void run(const torch::Tensor& images);
 
  private:
@@ -78,9 +97,22 @@ class Program {
   dnnl::memory in_layout(const dnnl::memory& x, const dnnl::memory::desc& wanted);
   void release_if_copy(const dnnl::memory& copy, const dnnl::memory& original);
 
+  // The element-wise post-op of `activation`, if any (after those already in post_ops).
+  static void append_activation(const Activation& activation, dnnl::post_ops& post_ops);
+  // PReLU with these slopes (if defined) over y, in place, as a step of its own.
+  void append_prelu(const dnnl::memory& y, const torch::Tensor& slopes);
+
   Workspace& workspace_;
+  bool channels_last_input_;
   dnnl::memory input_;
   std::vector<Step> steps_;
 };
+
+// A chain is built per batch size, so a batch runs in power-of-two pieces (13 = 8 + 4 + 1):
+// any number of images then needs at most log2 chains per picture size, not one each.
+std::vector<int64_t> power_of_two_pieces(int64_t n);
+
+// A float tensor of `sizes` copied out of a plain (NCHW or [N, C]) memory.
+torch::Tensor copied(const dnnl::memory& memory, torch::IntArrayRef sizes);
 
 }  // namespace faceage::nn::onednn

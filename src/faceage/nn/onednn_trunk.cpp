@@ -22,20 +22,22 @@ struct BuiltTrunk {
   dnnl::memory pooled, middle;
 };
 
+const onednn::Program::Activation kNone{}, kRelu{dnnl::algorithm::eltwise_relu, {}};
+
 dnnl::memory append_block(onednn::Program& program, const dnnl::memory& x,
                           const TrunkBlock& block) {
   const dnnl::memory shortcut =
-      block.downsample ? program.convolution(x, *block.downsample, false) : x;
+      block.downsample ? program.convolution(x, *block.downsample, kNone) : x;
   dnnl::memory y = x;
   const size_t last = block.convolutions.size() - 1;
   for (size_t i = 0; i < last; ++i) {
-    const dnnl::memory next = program.convolution(y, block.convolutions[i], true);
+    const dnnl::memory next = program.convolution(y, block.convolutions[i], kRelu);
     if (i > 0) program.release(y);
     y = next;
   }
   dnnl::memory out;
   if (block.gate) {
-    const dnnl::memory z = program.convolution(y, block.convolutions[last], false);
+    const dnnl::memory z = program.convolution(y, block.convolutions[last], kNone);
     const dnnl::memory pooled = program.global_average(z);
     const dnnl::memory scale = program.gate(pooled, *block.gate);
     program.release(pooled);
@@ -45,7 +47,7 @@ dnnl::memory append_block(onednn::Program& program, const dnnl::memory& x,
     program.release(x);  // the identity shortcut was read by gated_residual
   } else {
     // The residual is added in the shortcut's buffer: x's own when it is the identity.
-    out = program.convolution(y, block.convolutions[last], true, &shortcut);
+    out = program.convolution(y, block.convolutions[last], kRelu, &shortcut);
     if (block.downsample) program.release(x);
   }
   if (last > 0) program.release(y);
@@ -56,7 +58,7 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
                  bool with_middle, onednn::Workspace& workspace) {
   BuiltTrunk built{std::make_unique<onednn::Program>(input, workspace), {}, {}};
   onednn::Program& program = *built.program;
-  const dnnl::memory stem = program.convolution(program.input(), description.stem, true);
+  const dnnl::memory stem = program.convolution(program.input(), description.stem, kRelu);
   dnnl::memory x = program.max_pool(stem, 3, 2, 1);
   program.release(stem);
   for (size_t layer = 0; layer < description.layers.size(); ++layer) {
@@ -65,19 +67,6 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
   }
   built.pooled = program.global_average(x);
   return built;
-}
-
-torch::Tensor copied(const dnnl::memory& memory, torch::IntArrayRef sizes) {
-  return torch::from_blob(memory.get_data_handle(), sizes, torch::kFloat).clone();
-}
-
-// A chain is built per batch size, so a batch runs in power-of-two pieces (13 = 8 + 4 + 1):
-// any number of faces then needs at most log2 chains per picture size, not one each.
-std::vector<int64_t> power_of_two_pieces(int64_t n) {
-  std::vector<int64_t> pieces;
-  for (int64_t piece = int64_t{1} << 62; piece > 0; piece >>= 1)
-    if (n & piece) pieces.push_back(piece);
-  return pieces;
 }
 
 }  // namespace
@@ -117,13 +106,13 @@ TrunkOutput OneDnnTrunk::run(const torch::Tensor& images, bool with_middle) {
   std::vector<torch::Tensor> pooled, middle;
   std::lock_guard<std::mutex> lock(impl_->mutex);
   int64_t start = 0;
-  for (const int64_t n : power_of_two_pieces(input.size(0))) {
+  for (const int64_t n : onednn::power_of_two_pieces(input.size(0))) {
     BuiltTrunk& trunk = impl_->chain(n, h, w, with_middle);
     trunk.program->run(input.slice(0, start, start + n));
     start += n;
-    pooled.push_back(copied(trunk.pooled, {n, trunk.pooled.get_desc().dims()[1]}));
+    pooled.push_back(onednn::copied(trunk.pooled, {n, trunk.pooled.get_desc().dims()[1]}));
     if (with_middle)
-      middle.push_back(copied(trunk.middle, {n, trunk.middle.get_desc().dims()[1], 1, 1}));
+      middle.push_back(onednn::copied(trunk.middle, {n, trunk.middle.get_desc().dims()[1], 1, 1}));
   }
   TrunkOutput output;
   output.pooled = pooled.size() == 1 ? pooled[0] : torch::cat(pooled);

@@ -67,7 +67,11 @@ int main(int argc, char** argv) {
   std::string second_pass = faceage::second_pass_name(options.alignment.second_pass);
   app.add_option("--second-pass", second_pass, "Alignment's second pass: detect or refine");
   app.add_option("--min-face", options.detection.min_face_size, "Smallest face searched for, pixels");
+  bool libtorch_networks = false;
+  app.add_flag("--libtorch-networks", libtorch_networks,
+               "Detect with LibTorch's MTCNN modules instead of the fused oneDNN chains");
   CLI11_PARSE(app, argc, argv);
+  options.detection.fused_networks = !libtorch_networks;
 
   std::vector<std::string> paths;
   for (const faceage::MediaInput& input : faceage::list_media({data}))

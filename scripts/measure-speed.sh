@@ -71,7 +71,8 @@ versus --backbones seresnext50_32x4d --sizes 224 --modes train --batch 32 --iter
 echo "== loader (UTKFace, decode + crop + augment + batch)" | tee "$out/loader.txt"
 "$bin/bench_loader" --sizes 96,224 --threads 1,2 | tee -a "$out/loader.txt"
 
-echo "== end-to-end predict: before (searched second pass, OpenBLAS's own threads) and now" | tee "$out/predict.txt"
+echo "== end-to-end predict: session 5 (searched second pass, OpenBLAS's own threads)," \
+  "session 6 (LibTorch's networks) and now" | tee "$out/predict.txt"
 # UTKFace's 200 px crops: single-face photos. Every 50th file, as docs/performance.md.
 utk="$(mktemp -d)"
 ls "$data/utkface" | awk 'NR % 50 == 0' | while read -r f; do ln -s "$data/utkface/$f" "$utk/$f"; done
@@ -79,6 +80,8 @@ for i in $(seq "$rounds"); do
   for photos in "$data/fairface" "$utk"; do
     OPENBLAS_NUM_THREADS=2 "$bin/bench_predict" --data "$photos" --count 96 --batch 16 --repeats 1 \
       --second-pass detect | tee -a "$out/predict.txt"
+    "$bin/bench_predict" --data "$photos" --count 96 --batch 16 --repeats 1 \
+      --libtorch-networks --inference mkldnn | tee -a "$out/predict.txt"  # session 6
     "$bin/bench_predict" --data "$photos" --count 96 --batch 16 --repeats 1 | tee -a "$out/predict.txt"
   done
 done

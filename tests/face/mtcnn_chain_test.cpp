@@ -34,7 +34,8 @@ class MtcnnChainsTest : public ::testing::Test {
 TEST_F(MtcnnChainsTest, PNetMatchesTheModuleAtOddSizes) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(3);
-  for (const auto& [n, h, w] : {std::tuple{1, 45, 64}, std::tuple{3, 97, 131}, std::tuple{1, 12, 12}}) {
+  for (const auto& [n, h, w] :
+       {std::tuple{1, 45, 64}, std::tuple{3, 97, 131}, std::tuple{1, 12, 12}}) {
     const torch::Tensor input = images(n, h, w);
     const PNetOutput expected = nets_->pnet->forward(input);
     const PNetOutput actual = chains_->pnet(input);

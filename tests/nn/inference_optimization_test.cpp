@@ -95,7 +95,8 @@ TEST(OneDnnTrunk, EveryInputShapeGetsItsOwnChain) {
   for (const bool multitask : {false, true}) {
     auto [reference, optimized] = twin_networks("seresnext50_32x4d", multitask);
     optimize_for_inference(*optimized, inference_plan_from_names("onednn", "float32",
-                                                                 "seresnext50_32x4d", torch::kCPU, 1));
+                                                                 "seresnext50_32x4d",
+                                                                 torch::kCPU, 1));
     torch::NoGradGuard no_grad;
     for (const auto& shape : std::vector<std::vector<int64_t>>{
              {1, 3, 64, 64}, {2, 3, 80, 96}, {1, 3, 64, 64}, {5, 3, 65, 71}}) {
@@ -114,8 +115,8 @@ TEST(OneDnnTrunk, RefusesNetworksItCannotRun) {
   if (!nn::OneDnnTrunk::available()) GTEST_SKIP() << "built without libdnnl-dev";
   EXPECT_THROW(inference_plan_from_names("onednn", "float32", "vgg16_bn", torch::kCPU, 1), Error);
   EXPECT_THROW(inference_plan_from_names("onednn", "bfloat16", "resnet18", torch::kCPU, 1), Error);
-  EXPECT_THROW(inference_plan_from_names("onednn", "float32", "resnet18", torch::Device("cuda:0"), 1),
-               Error);
+  const torch::Device gpu("cuda:0");
+  EXPECT_THROW(inference_plan_from_names("onednn", "float32", "resnet18", gpu, 1), Error);
   // A plan that does not fold the batch norms cannot use the chain.
   auto [reference, optimized] = twin_networks("resnet18");
   EXPECT_THROW(optimize_for_inference(*optimized, {false, TensorLayout::kOneDnn}), Error);

@@ -180,6 +180,12 @@ struct FaceDetector::Impl {
   ONetOutput onet(const torch::Tensor& crops) const {
     return chains ? chains->onet(crops) : nets.onet->forward(crops);
   }
+  auto rnet_forward() const {
+    return [this](const torch::Tensor& crops) { return rnet(crops); };
+  }
+  auto onet_forward() const {
+    return [this](const torch::Tensor& crops) { return onet(crops); };
+  }
 
   // Stage 1: P-Net over the image pyramid of a group of equal-sized images.
   void propose(const std::vector<PreparedImage>& images, const std::vector<size_t>& group,
@@ -314,7 +320,7 @@ struct FaceDetector::Impl {
 
     // Stage 2: R-Net.
     std::vector<std::vector<Candidate>> per_image(images.size());
-    for (const Candidate& c : refine(images, std::move(candidates), [this](const torch::Tensor& x) { return rnet(x); }, kRNetSize))
+    for (const Candidate& c : refine(images, std::move(candidates), rnet_forward(), kRNetSize))
       if (c.score > options.thresholds[1]) per_image[c.image].push_back(c);
     candidates.clear();
     for (std::vector<Candidate>& list : per_image) {
@@ -328,7 +334,7 @@ struct FaceDetector::Impl {
     }
 
     // Stage 3: O-Net.
-    for (Candidate c : refine(images, std::move(candidates), [this](const torch::Tensor& x) { return onet(x); }, kONetSize))
+    for (Candidate c : refine(images, std::move(candidates), onet_forward(), kONetSize))
       if (finish_output(c)) per_image[c.image].push_back(c);
 
     std::vector<std::vector<DetectedFace>> faces(images.size());
@@ -367,7 +373,7 @@ struct FaceDetector::Impl {
       candidates.push_back(c);
     }
     std::vector<std::optional<DetectedFace>> faces(boxes.size());
-    for (Candidate c : refine(per_box, std::move(candidates), [this](const torch::Tensor& x) { return onet(x); }, kONetSize))
+    for (Candidate c : refine(per_box, std::move(candidates), onet_forward(), kONetSize))
       if (finish_output(c)) faces[c.image] = detected_face(c);
     return faces;
   }

@@ -21,8 +21,8 @@ InferencePlan choose_inference_plan(const std::string& architecture,
   // On a CPU the ResNet family's fused oneDNN chain beat LibTorch's own oneDNN calls at
   // every batch measured, and the blocked layout beat channels-last for the rest (VGG)
   // once freed memory is reused (docs/performance.md).
-  plan.layout = nn::OneDnnTrunk::available() && has_onednn_trunk(architecture) ? TensorLayout::kOneDnn
-                                                                           : TensorLayout::kMkldnn;
+  const bool fused = nn::OneDnnTrunk::available() && has_onednn_trunk(architecture);
+  plan.layout = fused ? TensorLayout::kOneDnn : TensorLayout::kMkldnn;
   return plan;
 }
 
@@ -38,7 +38,8 @@ InferencePlan inference_plan_from_names(const std::string& layout, const std::st
     if (!device.is_cpu()) fail("inference layout 'mkldnn' runs on the CPU only, not on {}", device.str());
     plan = {true, TensorLayout::kMkldnn};
   } else if (layout == "onednn") {
-    if (!device.is_cpu()) fail("inference layout 'onednn' runs on the CPU only, not on {}", device.str());
+    if (!device.is_cpu())
+      fail("inference layout 'onednn' runs on the CPU only, not on {}", device.str());
     if (!has_onednn_trunk(architecture))
       fail("inference layout 'onednn' runs the ResNet family only, not {}", architecture);
     if (!nn::OneDnnTrunk::available())

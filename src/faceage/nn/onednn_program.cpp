@@ -100,15 +100,15 @@ void Program::append_prelu(const memory& y, const torch::Tensor& slopes) {
   // A step of its own, in place: with PReLU as a post-op oneDNN 2.6 fell back to its
   // reference convolutions (4 ms for one of R-Net's).
   const memory::dims dims = y.get_desc().dims();
-  const memory::dims slope_dims = dims.size() == 4 ? memory::dims{1, dims[1], 1, 1}
-                                                   : memory::dims{1, dims[1]};
+  const memory::dims slope_dims =
+      dims.size() == 4 ? memory::dims{1, dims[1], 1, 1} : memory::dims{1, dims[1]};
   const dnnl::prelu_forward::primitive_desc primitive(
       dnnl::prelu_forward::desc(dnnl::prop_kind::forward_inference, y.get_desc(),
                                 described(slope_dims, Tag::any)),
       cpu_engine());
-  const memory weights = workspace_.constant(
-      slopes, described(slope_dims, dims.size() == 4 ? Tag::nchw : Tag::nc),
-      primitive.weights_desc());
+  const memory weights =
+      workspace_.constant(slopes, described(slope_dims, dims.size() == 4 ? Tag::nchw : Tag::nc),
+                          primitive.weights_desc());
   steps_.push_back({dnnl::prelu_forward(primitive),
                     {{DNNL_ARG_SRC, y}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, y}}});
 }
@@ -185,10 +185,9 @@ memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_
   const memory::dims padding_r = {(out[2] - 1) * stride + kernel - in[2] - padding,
                                   (out[3] - 1) * stride + kernel - in[3] - padding};
   const dnnl::pooling_forward::primitive_desc primitive(
-      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference,
-                                  dnnl::algorithm::pooling_max, x.get_desc(),
-                                  described(out, Tag::any), {stride, stride}, {kernel, kernel},
-                                  {padding, padding}, padding_r),
+      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max,
+                                  x.get_desc(), described(out, Tag::any), {stride, stride},
+                                  {kernel, kernel}, {padding, padding}, padding_r),
       cpu_engine());
   const memory dst = workspace_.allocate(primitive.dst_desc());
   steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}}});
@@ -240,8 +239,7 @@ memory Program::global_average(const memory& x) {
 memory Program::gate(const memory& pooled, const TrunkGate& gate) {
   const int64_t batch = pooled.get_desc().dims()[0], channels = pooled.get_desc().dims()[1];
   // [N, C, 1, 1] in NCHW is [N, C] row by row: the same buffer, described as rows.
-  const memory rows(described({batch, channels}, Tag::nc), cpu_engine(),
-                    pooled.get_data_handle());
+  const memory rows(described({batch, channels}, Tag::nc), cpu_engine(), pooled.get_data_handle());
   const auto weight_dims = [](const torch::Tensor& weight) {
     return memory::dims{weight.size(0), weight.size(1)};
   };
@@ -249,8 +247,8 @@ memory Program::gate(const memory& pooled, const TrunkGate& gate) {
       fully_connected(rows, gate.fc1_weight, weight_dims(gate.fc1_weight), Tag::oi, gate.fc1_bias,
                       {dnnl::algorithm::eltwise_relu, {}});
   const memory scale =
-      fully_connected(hidden, gate.fc2_weight, weight_dims(gate.fc2_weight), Tag::oi,
-                      gate.fc2_bias, {dnnl::algorithm::eltwise_logistic, {}});
+      fully_connected(hidden, gate.fc2_weight, weight_dims(gate.fc2_weight), Tag::oi, gate.fc2_bias,
+                      {dnnl::algorithm::eltwise_logistic, {}});
   release(hidden);
   // Rows of C scales are also [N, C, 1, 1] in 16-channel blocks (one pixel: the blocks are
   // consecutive), the layout in which gated_residual's kernel takes its broadcast operand.

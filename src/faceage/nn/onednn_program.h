@@ -1,8 +1,9 @@
 #pragma once
-// A fixed chain of oneDNN primitives for one input shape, with the few operations a
-// ResNet-family trunk needs. Each builder call appends its primitive(s) and returns the
-// output; run() executes the chain. Compiled only with oneDNN's own API
-// (FACEAGE_WITH_ONEDNN); onednn_trunk.h is the interface the rest of faceage sees.
+// A fixed chain of oneDNN primitives for one input shape, with the few operations that
+// ResNet-family trunks and MTCNN's networks need. Each builder call appends its
+// primitive(s) and returns the output; run() executes the chain. Compiled only with
+// oneDNN's own API (FACEAGE_WITH_ONEDNN); onednn_trunk.h and face/mtcnn_chain.h are the
+// interfaces the rest of faceage sees.
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>

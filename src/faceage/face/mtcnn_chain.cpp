@@ -7,6 +7,7 @@
 #include <array>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -68,11 +69,26 @@ BuiltChain build(const std::vector<MtcnnLayer>& layers, const dnnl::memory::dims
 
 }  // namespace
 
-struct MtcnnChains::Impl {
-  std::array<std::vector<MtcnnLayer>, 3> layers;  // P-Net, R-Net, O-Net
-  std::mutex mutex;  // the chains share one workspace: one call at a time
+// What one calling thread builds and runs: its chains and their buffers (MTCNN's weights
+// are small, so each thread reorders its own copy).
+struct ThreadChains {
   nn::onednn::Workspace workspace;
   std::map<std::tuple<int, int64_t, int64_t, int64_t>, BuiltChain> built;
+};
+
+struct MtcnnChains::Impl {
+  std::array<std::vector<MtcnnLayer>, 3> layers;  // P-Net, R-Net, O-Net
+  // Detection runs on several threads at once (`faceage align --jobs N` shares one
+  // detector), so each thread has its own chains instead of waiting for the others.
+  std::mutex mutex;  // guards the map, not the chains
+  std::map<std::thread::id, std::unique_ptr<ThreadChains>> per_thread;
+
+  ThreadChains& this_threads() {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::unique_ptr<ThreadChains>& chains = per_thread[std::this_thread::get_id()];
+    if (!chains) chains = std::make_unique<ThreadChains>();
+    return *chains;
+  }
 
   // Every head's output for `input`, run in power-of-two pieces of the batch.
   torch::Tensor run(int net, const torch::Tensor& input) {
@@ -81,22 +97,21 @@ struct MtcnnChains::Impl {
            c10::str(input.sizes(), " ", input.scalar_type()));
     const torch::Tensor images = input.contiguous(at::MemoryFormat::ChannelsLast);
     const int64_t h = images.size(2), w = images.size(3);
+    ThreadChains& chains = this_threads();
     std::vector<torch::Tensor> outputs;
-    std::lock_guard<std::mutex> lock(mutex);
     int64_t start = 0;
     for (const int64_t n : nn::onednn::power_of_two_pieces(images.size(0))) {
       const auto key = std::make_tuple(net, n, h, w);
-      auto found = built.find(key);
-      if (found == built.end()) {
+      auto found = chains.built.find(key);
+      if (found == chains.built.end()) {
         // Every picture size of a pyramid has its chains: start over past a few hundred.
-        if (built.size() >= 256) built.clear();
-        found = built.emplace(key, build(layers[net], {n, 3, h, w}, workspace)).first;
+        if (chains.built.size() >= 256) chains.built.clear();
+        found = chains.built.emplace(key, build(layers[net], {n, 3, h, w}, chains.workspace)).first;
       }
       BuiltChain& chain = found->second;
       chain.program->run(images.slice(0, start, start + n));
       start += n;
-      const dnnl::memory::dims dims = chain.output.get_desc().dims();
-      outputs.push_back(nn::onednn::copied(chain.output, dims));
+      outputs.push_back(nn::onednn::copied(chain.output, chain.output.get_desc().dims()));
     }
     if (outputs.empty()) return torch::empty({0});
     return outputs.size() == 1 ? outputs[0] : torch::cat(outputs);

@@ -23,7 +23,7 @@ class MtcnnChains {
   ~MtcnnChains();
 
   // As PNet/RNet/ONet::forward, for float [N, 3, H, W] channels-last (NHWC) input.
-  // Safe to call from several threads (one call at a time).
+  // Safe to call from several threads at once (each builds its own chains).
   PNetOutput pnet(const torch::Tensor& images);
   RNetOutput rnet(const torch::Tensor& crops);
   ONetOutput onet(const torch::Tensor& crops);

@@ -1,6 +1,8 @@
 #ifdef FACEAGE_WITH_ONEDNN
 #include "faceage/nn/onednn_program.h"
 
+#include <ATen/Parallel.h>
+
 #include "faceage/core/error.h"
 
 namespace faceage::nn::onednn {
@@ -281,6 +283,9 @@ void Program::run(const torch::Tensor& images) {
       images.sizes() != torch::IntArrayRef(dims))
     fail("oneDNN trunk: expected a contiguous float tensor of [{}, {}, {}, {}], got {}", dims[0],
          dims[1], dims[2], dims[3], c10::str(images.sizes(), " ", images.scalar_type()));
+  // oneDNN's OpenMP threads as LibTorch's in this thread (a worker thread's own default
+  // would be every core: `faceage align --jobs N` runs N chains on one thread each).
+  at::internal::lazy_init_num_threads();
   input_.set_data_handle(images.data_ptr());
   dnnl::stream stream(cpu_engine());
   for (Step& step : steps_) step.primitive.execute(stream, step.arguments);

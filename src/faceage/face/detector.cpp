@@ -129,7 +129,7 @@ cv::Mat slice_as_mat(const torch::Tensor& nhwc, int64_t index) {
                  nhwc[index].data_ptr<float>());
 }
 
-// Whether the (truncated) box covers at least one pixel.
+// Rows for `crops` R/O-Net crops under LibTorch's modules: 1, 2, 4, 8, then multiples of 8.
 int64_t padded_batch(size_t crops) {
   const auto n = static_cast<int64_t>(crops);
   if (n > 8) return (n + 7) / 8 * 8;
@@ -138,6 +138,7 @@ int64_t padded_batch(size_t crops) {
   return rows;
 }
 
+// Whether the (truncated) box covers at least one pixel.
 bool has_pixels(const Candidate& c) {
   return static_cast<int>(c.x2) >= static_cast<int>(c.x1) &&
          static_cast<int>(c.y2) >= static_cast<int>(c.y1);
@@ -260,9 +261,9 @@ struct FaceDetector::Impl {
       // For LibTorch's modules, rows rounded up (1, 2, 4, 8, then multiples of 8), zeros past
       // the crops: oneDNN compiles a kernel per batch size, and every photo brings its own
       // number of candidates. The fused chains run any batch in power-of-two pieces.
-      const int64_t rows =
-          chains ? static_cast<int64_t>(valid.size()) : padded_batch(valid.size());
-      torch::Tensor batch = torch::zeros({rows, size, size, 3});
+      torch::Tensor batch =
+          chains ? torch::empty({static_cast<int64_t>(valid.size()), size, size, 3})
+                 : torch::zeros({padded_batch(valid.size()), size, size, 3});
       // The crops are a fifth of detection's time and independent: every thread takes some.
       at::parallel_for(0, static_cast<int64_t>(valid.size()), 4, [&](int64_t begin, int64_t stop) {
         for (int64_t i = begin; i < stop; ++i)

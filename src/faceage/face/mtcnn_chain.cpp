@@ -114,7 +114,7 @@ struct MtcnnChains::Impl {
       outputs.push_back(nn::onednn::copied(chain.output, chain.output.get_desc().dims()));
     }
     if (outputs.empty()) return torch::empty({0});
-    return outputs.size() == 1 ? outputs[0] : torch::cat(outputs);
+    return nn::onednn::joined(outputs);
   }
 };
 

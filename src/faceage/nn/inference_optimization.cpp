@@ -4,9 +4,9 @@
 #include <cctype>
 #include <string>
 #include <unordered_set>
-#include <variant>
 
 #include "faceage/core/error.h"
+#include "faceage/nn/layers.h"
 #include "faceage/nn/resnet.h"
 #include "faceage/nn/squeeze_excitation.h"
 #include "faceage/nn/sync_batch_norm.h"
@@ -57,10 +57,9 @@ void fold_batch_norms(torch::nn::Module& network) {
 }
 
 torch::Tensor reordered_for_mkldnn(const Conv2dImpl& conv, const torch::Tensor& weight) {
-  using std::get;  // with ADL, also c10::get where LibTorch's variant is c10's own
-  const auto& padding = get<torch::ExpandingArray<2>>(conv.options.padding());
-  return at::mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), *padding, *conv.options.stride(),
-                                          *conv.options.dilation(), conv.options.groups());
+  return at::mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), *nn::explicit_padding(conv.options),
+                                          *conv.options.stride(), *conv.options.dilation(),
+                                          conv.options.groups());
 }
 
 // The gate's 1x1 convolutions see pooled [N, C, 1, 1] dense tensors in every layout.

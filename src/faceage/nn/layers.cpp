@@ -2,6 +2,11 @@
 
 namespace faceage::nn {
 
+torch::ExpandingArray<2> explicit_padding(const torch::nn::detail::ConvNdOptions<2>& options) {
+  using std::get;  // with ADL, also c10::get where LibTorch's variant is c10's own
+  return get<torch::ExpandingArray<2>>(options.padding());
+}
+
 void init_like_torchvision(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
   for (auto& child : module.modules(/*include_self=*/false)) {

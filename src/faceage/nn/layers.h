@@ -19,6 +19,10 @@ inline SyncableBatchNorm2d batch_norm(int64_t channels) {
   return SyncableBatchNorm2d(channels);
 }
 
+// A convolution's padding in pixels (every backbone convolution gives numbers, not
+// "same" or "valid").
+torch::ExpandingArray<2> explicit_padding(const torch::nn::detail::ConvNdOptions<2>& options);
+
 // x as an ordinary strided tensor: oneDNN-layout activations (inference_plan.h) leave
 // that layout where the network pools them, since the heads and gates are tiny.
 inline torch::Tensor dense(const torch::Tensor& x) { return x.is_mkldnn() ? x.to_dense() : x; }

@@ -88,7 +88,8 @@ Program::Program(const memory::dims& input_dims, Workspace& workspace, bool chan
     : workspace_(workspace),
       channels_last_input_(channels_last),
       input_(described(input_dims, channels_last ? Tag::nhwc : Tag::nchw), cpu_engine(),
-             DNNL_MEMORY_NONE) {
+             DNNL_MEMORY_NONE),
+      stream_(cpu_engine()) {
   workspace_.release_all();
 }
 
@@ -277,19 +278,19 @@ memory Program::gated_residual(const memory& x, const memory& gate, const memory
 
 void Program::run(const torch::Tensor& images) {
   const memory::dims dims = input_.get_desc().dims();
-  const bool in_layout = channels_last_input_ ? images.is_contiguous(at::MemoryFormat::ChannelsLast)
-                                              : images.is_contiguous();
-  if (images.dim() != 4 || images.scalar_type() != torch::kFloat || !in_layout ||
-      images.sizes() != torch::IntArrayRef(dims))
-    fail("oneDNN trunk: expected a contiguous float tensor of [{}, {}, {}, {}], got {}", dims[0],
-         dims[1], dims[2], dims[3], c10::str(images.sizes(), " ", images.scalar_type()));
+  const at::MemoryFormat layout =
+      channels_last_input_ ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  if (images.dim() != 4 || images.scalar_type() != torch::kFloat ||
+      !images.is_contiguous(layout) || images.sizes() != torch::IntArrayRef(dims))
+    fail("oneDNN chain: expected a float tensor of [{}, {}, {}, {}] ({}), got {}", dims[0],
+         dims[1], dims[2], dims[3], channels_last_input_ ? "NHWC" : "NCHW",
+         c10::str(images.sizes(), " ", images.scalar_type()));
   // oneDNN's OpenMP threads as LibTorch's in this thread (a worker thread's own default
   // would be every core: `faceage align --jobs N` runs N chains on one thread each).
   at::internal::lazy_init_num_threads();
   input_.set_data_handle(images.data_ptr());
-  dnnl::stream stream(cpu_engine());
-  for (Step& step : steps_) step.primitive.execute(stream, step.arguments);
-  stream.wait();
+  for (Step& step : steps_) step.primitive.execute(stream_, step.arguments);
+  stream_.wait();
 }
 
 std::vector<int64_t> power_of_two_pieces(int64_t n) {
@@ -297,6 +298,10 @@ std::vector<int64_t> power_of_two_pieces(int64_t n) {
   for (int64_t piece = int64_t{1} << 62; piece > 0; piece >>= 1)
     if (n & piece) pieces.push_back(piece);
   return pieces;
+}
+
+torch::Tensor joined(const std::vector<torch::Tensor>& pieces) {
+  return pieces.size() == 1 ? pieces[0] : torch::cat(pieces);
 }
 
 torch::Tensor copied(const memory& memory, torch::IntArrayRef sizes) {

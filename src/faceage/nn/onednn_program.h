@@ -106,12 +106,16 @@ class Program {
   Workspace& workspace_;
   bool channels_last_input_;
   dnnl::memory input_;
+  dnnl::stream stream_;  // in order: the steps run one after another
   std::vector<Step> steps_;
 };
 
 // A chain is built per batch size, so a batch runs in power-of-two pieces (13 = 8 + 4 + 1):
 // any number of images then needs at most log2 chains per picture size, not one each.
 std::vector<int64_t> power_of_two_pieces(int64_t n);
+
+// The pieces' outputs as one batch (the piece itself when there is one).
+torch::Tensor joined(const std::vector<torch::Tensor>& pieces);
 
 // A float tensor of `sizes` copied out of a plain (NCHW or [N, C]) memory.
 torch::Tensor copied(const dnnl::memory& memory, torch::IntArrayRef sizes);

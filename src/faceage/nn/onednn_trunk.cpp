@@ -115,8 +115,8 @@ TrunkOutput OneDnnTrunk::run(const torch::Tensor& images, bool with_middle) {
       middle.push_back(onednn::copied(trunk.middle, {n, trunk.middle.get_desc().dims()[1], 1, 1}));
   }
   TrunkOutput output;
-  output.pooled = pooled.size() == 1 ? pooled[0] : torch::cat(pooled);
-  if (with_middle) output.middle = middle.size() == 1 ? middle[0] : torch::cat(middle);
+  output.pooled = onednn::joined(pooled);
+  if (with_middle) output.middle = onednn::joined(middle);
   return output;
 }
 

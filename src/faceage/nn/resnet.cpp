@@ -11,10 +11,8 @@ namespace {
 // A convolution whose batch norm has been folded into it, as the oneDNN trunk takes it.
 TrunkConvolution trunk_convolution(const torch::nn::Conv2d& conv, const SyncableBatchNorm2d& bn) {
   if (!bn->folded()) fail("the oneDNN trunk needs the batch norms folded into the convolutions");
-  using std::get;  // with ADL, also c10::get where LibTorch's variant is c10's own
-  const auto& padding = get<torch::ExpandingArray<2>>(conv->options.padding());
-  return {conv->weight, conv->bias, (*conv->options.stride())[0], (*padding)[0],
-          conv->options.groups()};
+  return {conv->weight, conv->bias, (*conv->options.stride())[0],
+          (*explicit_padding(conv->options))[0], conv->options.groups()};
 }
 
 std::optional<TrunkConvolution> trunk_downsample(const torch::nn::Sequential& downsample) {

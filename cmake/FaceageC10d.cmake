@@ -1,4 +1,4 @@
-# Data-parallel training (src/faceage/dist) uses LibTorch's c10d: ProcessGroupGloo on CPU,
+# Data-parallel training (src/faceage/parallel) uses LibTorch's c10d: ProcessGroupGloo on CPU,
 # ProcessGroupNCCL on CUDA. Their headers come with Debian's libtorch-dev (plus
 # libgloo-dev) but not with every LibTorch; without them faceage still builds, and
 # `train --nproc` says data-parallel training is not available.
@@ -31,7 +31,7 @@ unset(CMAKE_TRY_COMPILE_TARGET_TYPE)
 
 if(FACEAGE_HAVE_C10D_GLOO)
   # Only communicator.cpp includes c10d; the macros gate the headers' contents.
-  set_source_files_properties(faceage/dist/communicator.cpp PROPERTIES COMPILE_DEFINITIONS
+  set_source_files_properties(faceage/parallel/communicator.cpp PROPERTIES COMPILE_DEFINITIONS
     "USE_C10D_GLOO;USE_DISTRIBUTED;FACEAGE_WITH_C10D=1;${nccl_defines}")
   message(STATUS "faceage: data-parallel training with c10d (NCCL: ${FACEAGE_HAVE_C10D_NCCL})")
 else()

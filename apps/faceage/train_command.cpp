@@ -8,8 +8,8 @@
 
 #include "command.h"
 #include "faceage/data/sample_csv.h"
-#include "faceage/dist/communicator.h"
-#include "faceage/dist/local_launcher.h"
+#include "faceage/parallel/communicator.h"
+#include "faceage/parallel/local_launcher.h"
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/training_data.h"
 #include "faceage/learn/trainer.h"

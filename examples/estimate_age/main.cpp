@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include <faceage/core/error.h>
-#include <faceage/data/preprocessing.h>
+#include <faceage/model/preprocessing.h>
 #include <faceage/io/image.h>
-#include <faceage/learn/label_distribution.h>
-#include <faceage/learn/model_file.h>
+#include <faceage/model/label_distribution.h>
+#include <faceage/model/model_file.h>
 
 int main(int argc, char** argv) {
   if (argc < 3) {

@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 #include "test_support.h"
 
 namespace faceage::testing {

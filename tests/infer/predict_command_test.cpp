@@ -11,7 +11,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 #include "infer_test_support.h"
 #include "run_command.h"
 

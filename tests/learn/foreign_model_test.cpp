@@ -6,7 +6,7 @@
 
 #include "faceage/core/error.h"
 #include "faceage/learn/checkpoint.h"
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 #include "faceage/learn/optimization.h"
 #include "faceage/learn/pretrained.h"
 #include "faceage/nn/weights.h"

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "faceage/io/safetensors.h"
-#include "faceage/learn/label_distribution.h"
+#include "faceage/model/label_distribution.h"
 #include "faceage/learn/losses.h"
 #include "test_support.h"
 

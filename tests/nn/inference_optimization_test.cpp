@@ -8,7 +8,7 @@
 #include "faceage/nn/flip_average.h"
 #include "faceage/nn/inference_optimization.h"
 #include "faceage/nn/onednn_trunk.h"
-#include "faceage/nn/sync_batch_norm.h"
+#include "faceage/parallel/sync_batch_norm.h"
 #include "faceage/nn/weights.h"
 #include "test_support.h"
 

@@ -22,7 +22,7 @@
 
 #include "faceage/data/augmentation.h"
 #include "faceage/data/batch.h"
-#include "faceage/data/preprocessing.h"
+#include "faceage/model/preprocessing.h"
 #include "faceage/data/sample.h"
 
 namespace faceage {

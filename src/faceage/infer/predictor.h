@@ -17,7 +17,7 @@
 
 #include "faceage/face/alignment.h"
 #include "faceage/face/detector.h"
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 
 namespace faceage {
 

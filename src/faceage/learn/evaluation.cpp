@@ -1,7 +1,7 @@
 #include "faceage/learn/evaluation.h"
 
 #include "faceage/core/error.h"
-#include "faceage/learn/label_distribution.h"
+#include "faceage/model/label_distribution.h"
 #include "faceage/nn/flip_average.h"
 
 namespace faceage {
@@ -52,20 +52,6 @@ Predictions evaluate(AgeNet& network, BatchSource& source, int epoch,
   }
   out.mean_loss = batches > 0 ? loss_sum / static_cast<double>(batches) : 0.0;
   return out;
-}
-
-torch::Device choose_device(const std::string& name) {
-  if (name == "cpu") return torch::kCPU;
-  if (name == "cuda") {
-    if (!torch::cuda::is_available()) fail("train.device = cuda, but no CUDA device is available");
-    return torch::kCUDA;
-  }
-  // "cuda:N": the device of one data-parallel process (LOCAL_RANK).
-  if (name.rfind("cuda:", 0) == 0) {
-    if (!torch::cuda::is_available()) fail("device {}: no CUDA device is available", name);
-    return torch::Device(name);
-  }
-  return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 }
 
 }  // namespace faceage

@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include "faceage/core/device.h"
 #include "faceage/learn/batch_source.h"
 #include "faceage/learn/losses.h"
 #include "faceage/nn/age_net.h"
@@ -22,8 +23,5 @@ struct Predictions {
 Predictions evaluate(AgeNet& network, BatchSource& source, int epoch,
                      const LossOptions& loss_options, const torch::Device& device,
                      bool flip_average = false);
-
-// cuda when asked for or, with "auto", when LibTorch was built with CUDA and sees a GPU.
-torch::Device choose_device(const std::string& name);
 
 }  // namespace faceage

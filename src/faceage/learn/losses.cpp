@@ -1,19 +1,9 @@
 #include "faceage/learn/losses.h"
 
 #include "faceage/core/error.h"
-#include "faceage/learn/label_distribution.h"
+#include "faceage/model/label_distribution.h"
 
 namespace faceage {
-
-Formulation parse_formulation(const std::string& name) {
-  if (name == "classification") return Formulation::kClassification;
-  if (name == "ldl") return Formulation::kLdl;
-  fail("formulation '{}' is unknown (expected classification or ldl)", name);
-}
-
-std::string formulation_name(Formulation formulation) {
-  return formulation == Formulation::kLdl ? "ldl" : "classification";
-}
 
 LossTerms ldl_loss(const torch::Tensor& age_logits, const torch::Tensor& ages, double sigma,
                    double lambda) {
@@ -67,11 +57,6 @@ LossTerms age_net_loss(const AgeNetOutput& output, const torch::Tensor& ages,
     terms.total = terms.total + terms.ethnicity;
   }
   return terms;
-}
-
-torch::Tensor predicted_age(const torch::Tensor& age_logits, Formulation formulation) {
-  if (formulation == Formulation::kClassification) return argmax_age(age_logits);
-  return expected_age(torch::softmax(age_logits, 1));
 }
 
 }  // namespace faceage

@@ -5,14 +5,10 @@
 
 #include <torch/torch.h>
 
+#include "faceage/model/formulation.h"
 #include "faceage/nn/age_net.h"
 
 namespace faceage {
-
-enum class Formulation { kClassification, kLdl };
-
-Formulation parse_formulation(const std::string& name);  // "classification" | "ldl"
-std::string formulation_name(Formulation formulation);
 
 struct LossOptions {
   Formulation formulation = Formulation::kLdl;
@@ -44,8 +40,5 @@ LossTerms classification_loss(const torch::Tensor& age_logits, const torch::Tens
 LossTerms age_net_loss(const AgeNetOutput& output, const torch::Tensor& ages,
                        const torch::Tensor& genders, const torch::Tensor& ethnicities,
                        const LossOptions& options);
-
-// The age each formulation predicts: expectation for LDL, argmax for classification.
-torch::Tensor predicted_age(const torch::Tensor& age_logits, Formulation formulation);
 
 }  // namespace faceage

@@ -13,7 +13,7 @@
 #include "faceage/core/error.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/learn/checkpoint.h"
-#include "faceage/learn/data_parallel.h"
+#include "faceage/parallel/data_parallel.h"
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/optimization.h"
 #include "faceage/learn/pretrained.h"

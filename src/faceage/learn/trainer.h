@@ -9,11 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "faceage/dist/communicator.h"
+#include "faceage/parallel/communicator.h"
 #include "faceage/learn/batch_source.h"
 #include "faceage/learn/checkpoint.h"
 #include "faceage/learn/metrics.h"
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 #include "faceage/learn/train_config.h"
 
 namespace faceage {

@@ -8,7 +8,7 @@
 #include "faceage/data/loader.h"
 #include "faceage/data/sample.h"
 #include "faceage/learn/batch_source.h"
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 #include "faceage/learn/train_config.h"
 
 namespace faceage {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 
 namespace faceage {
 

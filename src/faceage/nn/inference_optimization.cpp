@@ -9,7 +9,7 @@
 #include "faceage/nn/layers.h"
 #include "faceage/nn/resnet.h"
 #include "faceage/nn/squeeze_excitation.h"
-#include "faceage/nn/sync_batch_norm.h"
+#include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage {
 

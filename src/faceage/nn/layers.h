@@ -2,7 +2,7 @@
 // Small building blocks shared by the backbones.
 #include <torch/torch.h>
 
-#include "faceage/nn/sync_batch_norm.h"
+#include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage::nn {
 

@@ -10,7 +10,7 @@
 
 #include "faceage/nn/age_net.h"
 #include "faceage/nn/onednn_trunk.h"
-#include "faceage/nn/sync_batch_norm.h"
+#include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage::nn {
 

@@ -9,7 +9,7 @@
 #include <httplib.h>
 
 #include "faceage/core/error.h"
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 #include "faceage/serve/http_routes.h"
 
 namespace faceage {

@@ -1,4 +1,4 @@
-#include "faceage/learn/model_file.h"
+#include "faceage/model/model_file.h"
 
 #include "faceage/core/error.h"
 #include "faceage/nn/weights.h"

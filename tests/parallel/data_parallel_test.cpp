@@ -13,8 +13,8 @@
 #include <gtest/gtest.h>
 
 #include "faceage/core/error.h"
-#include "faceage/dist/communicator.h"
-#include "faceage/learn/data_parallel.h"
+#include "faceage/parallel/communicator.h"
+#include "faceage/parallel/data_parallel.h"
 #include "faceage/learn/losses.h"
 #include "faceage/nn/age_net.h"
 #include "test_support.h"

@@ -1,4 +1,4 @@
-#include "faceage/learn/label_distribution.h"
+#include "faceage/model/label_distribution.h"
 
 #include "faceage/core/error.h"
 

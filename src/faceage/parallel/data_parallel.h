@@ -11,8 +11,7 @@
 
 #include <torch/torch.h>
 
-#include "faceage/dist/communicator.h"
-#include "faceage/nn/age_net.h"
+#include "faceage/parallel/communicator.h"
 
 namespace faceage {
 
@@ -25,7 +24,7 @@ struct StepTotals {
 class DataParallel {
  public:
   // Gradient buckets of about `bucket_bytes` each: one collective per bucket.
-  DataParallel(Communicator& communicator, AgeNet& network, bool sync_batchnorm,
+  DataParallel(Communicator& communicator, torch::nn::Module& network, bool sync_batchnorm,
                size_t bucket_bytes = 25u << 20);
 
   int rank() const { return communicator_.rank(); }

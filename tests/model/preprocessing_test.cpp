@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "data_test_support.h"
-#include "faceage/data/preprocessing.h"
+#include "faceage/model/preprocessing.h"
 #include "faceage/face/crop.h"
 #include "faceage/io/image.h"
 

@@ -1,4 +1,4 @@
-#include "faceage/data/preprocessing.h"
+#include "faceage/model/preprocessing.h"
 
 #include <cmath>
 #include <set>

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "faceage/core/error.h"
-#include "faceage/learn/label_distribution.h"
+#include "faceage/model/label_distribution.h"
 #include "faceage/learn/losses.h"
 
 namespace faceage {

@@ -1,4 +1,4 @@
-#include "faceage/dist/launch_environment.h"
+#include "faceage/parallel/launch_environment.h"
 
 #include <charconv>
 #include <cstdlib>

@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "faceage/data/preprocessing.h"
+#include "faceage/model/preprocessing.h"
 #include "faceage/io/safetensors.h"
-#include "faceage/learn/losses.h"
+#include "faceage/model/formulation.h"
 #include "faceage/nn/age_net.h"
 
 namespace faceage {

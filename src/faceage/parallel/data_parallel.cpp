@@ -1,10 +1,10 @@
-#include "faceage/learn/data_parallel.h"
+#include "faceage/parallel/data_parallel.h"
 
-#include "faceage/nn/sync_batch_norm.h"
+#include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage {
 
-DataParallel::DataParallel(Communicator& communicator, AgeNet& network, bool sync_batchnorm,
+DataParallel::DataParallel(Communicator& communicator, torch::nn::Module& network, bool sync_batchnorm,
                            size_t bucket_bytes)
     : communicator_(communicator) {
   for (const torch::Tensor& parameter : network.parameters())

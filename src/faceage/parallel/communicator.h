@@ -8,7 +8,7 @@
 
 #include <torch/torch.h>
 
-#include "faceage/dist/launch_environment.h"
+#include "faceage/parallel/launch_environment.h"
 
 namespace faceage {
 

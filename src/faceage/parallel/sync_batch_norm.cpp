@@ -1,4 +1,4 @@
-#include "faceage/nn/sync_batch_norm.h"
+#include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage::nn {
 namespace {

@@ -1,4 +1,4 @@
-#include "faceage/dist/local_launcher.h"
+#include "faceage/parallel/local_launcher.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

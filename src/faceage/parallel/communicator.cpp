@@ -1,4 +1,4 @@
-#include "faceage/dist/communicator.h"
+#include "faceage/parallel/communicator.h"
 
 #include <cstdlib>
 

@@ -14,7 +14,7 @@
 #include "faceage/core/compute_threads.h"
 #include "faceage/core/error.h"
 #include "faceage/data/dataset.h"
-#include "faceage/face/dataset_alignment.h"
+#include "faceage/data/dataset_alignment.h"
 #include "faceage/learn/progress.h"
 
 namespace faceage::cli {
@@ -66,11 +66,17 @@ int run_align(const AlignSettings& s) {
   if (bar) bar->finish();
 
   const size_t attempted = sum.images - sum.already_done;
+  // Every photo without a face is named (stderr), not only counted: a user can look.
+  if (!s.quiet && !sum.no_face_photos.empty()) {
+    std::cerr << fmt::format("faceage align: no face found in {} photos:\n", sum.no_face);
+    for (const std::string& photo : sum.no_face_photos) std::cerr << "  " << photo << "\n";
+  }
   if (s.as_json) {
     std::cout << nlohmann::json{{"images", sum.images},
                                 {"already_done", sum.already_done},
                                 {"aligned", sum.aligned},
                                 {"no_face", sum.no_face},
+                                {"no_face_photos", sum.no_face_photos},
                                 {"several_faces", sum.several_faces},
                                 {"unreadable", sum.unreadable},
                                 {"failed", sum.failed},
@@ -104,11 +110,13 @@ const RegisterCommand kAlign{
     [](CLI::App& app) {
       auto s = std::make_shared<AlignSettings>();
       app.add_option("dataset", s->dataset,
-                     "Dataset: a folder (UTKFace, FG-NET, MORPH names; MegaAge) or a CSV with "
-                     "photo,age columns")
+                     "Dataset: a CSV with photo,age columns, a folder holding one as labels.csv, "
+                     "or a folder of UTKFace, FG-NET or MORPH names, or MegaAge")
           ->required()
           ->check(CLI::ExistingPath);
-      app.add_option("--out", s->output, "Rows CSV (photo, age, deg, box1..box4, ...)")->required();
+      app.add_option("--out,-o,--output", s->output,
+                     "Rows CSV (photo, age, gender, race, subject, deg, box1..box4, score, faces)")
+          ->required();
       app.add_option("--format", s->format, "auto, csv, utkface, megaage, morph, fgnet");
       app.add_option("--split", s->split, "MegaAge's split: train or test");
       app.add_option("--policy", s->policy,
@@ -132,7 +140,8 @@ const RegisterCommand kAlign{
           ->check(CLI::IsMember({"detect", "refine"}));
       app.add_flag("--retry-skipped", s->retry_skipped,
                    "Try the photos of the skipped list again instead of skipping them");
-      app.add_option("--weights", s->weights, "MTCNN weights (default: models/mtcnn.safetensors)");
+      app.add_option("--detector-weights,--weights", s->weights,
+                     "MTCNN weights (default: models/mtcnn.safetensors)");
       app.add_flag("--quiet,-q", s->quiet, "No progress bar");
       app.add_flag("--json", s->as_json, "Print the summary as one JSON line");
       return std::function<int()>([s] { return run_align(*s); });

@@ -146,7 +146,7 @@ const RegisterCommand kAugmentPreview{
       app.add_option("--data", args->data, "Dataset folder or CSV")->required();
       app.add_option("--format", args->format, "auto, csv, utkface, fgnet, morph, megaage")
           ->capture_default_str();
-      app.add_option("--out", args->out, "The PNG to write")->required();
+      app.add_option("--out,-o,--output", args->out, "The PNG to write")->required();
       app.add_option("--count", args->count, "Samples in the grid")->check(CLI::Range(1, 400))
           ->capture_default_str();
       app.add_option("--seed", args->seed, "Which samples and which augmentations")

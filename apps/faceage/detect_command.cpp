@@ -61,9 +61,8 @@ int run_detect(const DetectSettings& s) {
       continue;
     }
     if (s.turn != 0) image = rotate_expanded(image, s.turn);
-    bool padded = false;
-    const std::vector<DetectedFace> faces =
-        detect_faces(detector, image, alignment_options, &padded);
+    const std::vector<DetectedFace> faces = detect_faces(detector, image, alignment_options);
+    const bool padded = !faces.empty() && faces.front().padded;
     const Alignment alignment = align_face(detector, image, alignment_options);
 
     if (s.as_json) {
@@ -78,10 +77,10 @@ int run_detect(const DetectSettings& s) {
                                    {"landmarks", landmarks_json(face.landmarks)}});
       if (alignment.face)
         record["alignment"] = {{"angle", alignment.face->angle},
-                               {"box", box_json(alignment.face->box)},
-                               {"score", alignment.face->score},
+                               {"box", box_json(alignment.face->face.box)},
+                               {"score", alignment.face->face.score},
                                {"residual_angle", alignment.face->residual_angle},
-                               {"landmarks", landmarks_json(alignment.face->landmarks)},
+                               {"landmarks", landmarks_json(alignment.face->face.landmarks)},
                                {"second_pass", alignment.face->second_pass}};
       std::cout << record.dump() << "\n";
     } else {
@@ -101,8 +100,8 @@ int run_detect(const DetectSettings& s) {
         std::cout << fmt::format(
             "  aligned: angle {:+.2f} deg, box {:.1f} {:.1f} {:.1f} {:.1f} in the rotated photo, "
             "eye line after rotation {:+.2f} deg{}\n",
-            alignment.face->angle, alignment.face->box.x1, alignment.face->box.y1,
-            alignment.face->box.x2, alignment.face->box.y2, alignment.face->residual_angle,
+            alignment.face->angle, alignment.face->face.box.x1, alignment.face->face.box.y1,
+            alignment.face->face.box.x2, alignment.face->face.box.y2, alignment.face->residual_angle,
             alignment.face->second_pass ? "" : " (face not found again: first box carried over)");
       else if (alignment.faces_found > 1)
         std::cout << "  not aligned: several faces (policy skip)\n";
@@ -136,7 +135,8 @@ const RegisterCommand kDetect{
                      "(counter-clockwise), to try alignment on tilted faces");
       app.add_option("--refine", s->refine,
                      "Further alignment passes while the eye line is still tilted (paper: 0)");
-      app.add_option("--weights", s->weights, "MTCNN weights (default: models/mtcnn.safetensors)");
+      app.add_option("--detector-weights,--weights", s->weights,
+                     "MTCNN weights (default: models/mtcnn.safetensors)");
       app.add_flag("--json", s->as_json, "Print one JSON object per photo");
       return std::function<int()>([s] { return run_detect(*s); });
     }};

@@ -69,6 +69,10 @@ int run_export(const ExportSettings& s) {
   }
   if (s.flip_average) model.spec.flip_average = *s.flip_average;
   if (!s.frame_data.empty()) {
+    if (model.spec.preprocessing.align)
+      fail("{}: --frame-from is for models trained on crops used whole (data.align = false); "
+           "this model was trained on aligned crops and cuts its own box and margin",
+           s.model);
     nlohmann::json record;
     model.spec.preprocessing.frame = measure_frame(s, record);
     model.spec.card["face_frame_measured_on"] = record;
@@ -84,7 +88,7 @@ const RegisterCommand kExport{
       auto s = std::make_shared<ExportSettings>();
       app.add_option("--model", s->model, "Checkpoint or model (.safetensors)")
           ->required()->check(CLI::ExistingFile);
-      app.add_option("--out", s->out, "Model file to write")->required();
+      app.add_option("--out,-o,--output", s->out, "Model file to write")->required();
       app.add_option("--average-with", s->average_with,
                      "Checkpoints of the same network whose weights are averaged in")
           ->check(CLI::ExistingFile);

@@ -123,7 +123,7 @@ class PredictRun {
       std::vector<FaceBox> boxes;
       std::vector<double> ages, spreads;
       for (const FacePrediction& face : faces) {
-        boxes.push_back(face.detection ? face.detection->box : FaceBox{0, 0, 1, 1});
+        boxes.push_back(face.aligned ? face.aligned->detection.box : FaceBox{0, 0, 1, 1});
         ages.push_back(face.age);
         spreads.push_back(face.age_std);
       }

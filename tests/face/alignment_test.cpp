@@ -70,11 +70,11 @@ TEST(Alignment, RotatingByTheMeasuredAngleLevelsTheEyes) {
     tilted += std::abs(a.face->angle) > 3;
     if (!a.face->second_pass) continue;
     ++second_pass;
-    EXPECT_GT(a.face->box.width(), 20) << photo.path;
+    EXPECT_GT(a.face->face.box.width(), 20) << photo.path;
     const double residual = a.face->residual_angle;
     DetectedFace second;
-    second.box = a.face->box;
-    second.landmarks = a.face->landmarks;
+    second.box = a.face->face.box;
+    second.landmarks = a.face->face.landmarks;
     const bool is_frontal = frontal(second);
     residuals.push_back(residual);
     if (is_frontal) frontal_residuals.push_back(residual);
@@ -138,8 +138,8 @@ TEST(Alignment, FindsAKnownRotation) {
       EXPECT_LT(std::abs(error), 5.0) << photos[i].path << " turned by " << turn;
       errors.push_back(error);
       // Same face, same size, whichever way it was turned.
-      EXPECT_NEAR(turned.face->box.width(), original.face->box.width(),
-                  0.15 * original.face->box.width());
+      EXPECT_NEAR(turned.face->face.box.width(), original.face->face.box.width(),
+                  0.15 * original.face->face.box.width());
     }
   }
   std::printf(
@@ -158,8 +158,8 @@ TEST(Alignment, AlignedCropHoldsAnUprightFace) {
     const cv::Mat image = read_image(photos[i].path);
     const Alignment a = align_face(*detector, image);
     ASSERT_TRUE(a.face) << photos[i].path;
-    const cv::Mat crop = crop_face(image, a.face->angle, a.face->box, 0.4);
-    EXPECT_NEAR(crop.cols, 1.4 * a.face->box.width(), 2 + 0.01 * crop.cols) << photos[i].path;
+    const cv::Mat crop = crop_face(image, a.face->angle, a.face->face.box, 0.4);
+    EXPECT_NEAR(crop.cols, 1.4 * a.face->face.box.width(), 2 + 0.01 * crop.cols) << photos[i].path;
     const auto faces = detector->detect(crop);
     ASSERT_FALSE(faces.empty()) << photos[i].path << ": no face in the aligned crop";
     EXPECT_LT(std::abs(eye_line_angle(faces[0])), 3.0) << photos[i].path;
@@ -181,14 +181,13 @@ TEST(Alignment, PaddingFindsTightUtkfaceCrops) {
   for (size_t i = 0; i < paths.size(); i += paths.size() / 60, ++count) {
     const cv::Mat image = read_image(paths[i]);
     plain += !detect_faces(*detector, image, without_padding).empty();
-    bool used_padding = false;
-    const auto faces = detect_faces(*detector, image, with_padding, &used_padding);
+    const auto faces = detect_faces(*detector, image, with_padding);
     padded += !faces.empty();
-    if (used_padding) {
+    if (!faces.empty() && faces[0].padded) {
       // Mapped back into the unpadded photo: the face is the photo.
       ASSERT_FALSE(faces.empty());
       const FaceBox& box = faces[0].box;
-      const cv::Point2d centre((box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2);
+      const cv::Point2d centre = box.centre();
       EXPECT_GT(centre.x, 0.25 * image.cols) << paths[i];
       EXPECT_LT(centre.x, 0.75 * image.cols) << paths[i];
       EXPECT_GT(box.width(), 0.3 * image.cols) << paths[i];
@@ -263,7 +262,9 @@ TEST(Alignment, SecondPassInAWindowFindsWhatTheWholePhotoFinds) {
   AlignmentOptions whole, window;
   whole.search_window = 0;
   ASSERT_GT(window.search_window, 0);
-  const auto landmark_distance = [](const AlignedFace& a, const AlignedFace& b, cv::Point2d shift) {
+  const auto landmark_distance = [](const AlignedFace& aligned_a, const AlignedFace& aligned_b,
+                                    cv::Point2d shift) {
+    const DetectedFace &a = aligned_a.face, &b = aligned_b.face;
     double largest = 0;
     for (size_t k = 0; k < a.landmarks.size(); ++k)
       largest = std::max(largest, cv::norm(a.landmarks[k] + shift - b.landmarks[k]) / a.box.width());
@@ -284,7 +285,8 @@ TEST(Alignment, SecondPassInAWindowFindsWhatTheWholePhotoFinds) {
     window_error.push_back(landmark_distance(*a.face, *b.face, {0, 0}));
     // The rotation is about the canvas centre, which moves with the border: compare the
     // landmarks relative to the box, which moves with the face.
-    const cv::Point2d moved(c.face->box.x1 - a.face->box.x1, c.face->box.y1 - a.face->box.y1);
+    const FaceBox &box_a = a.face->face.box, &box_c = c.face->face.box;
+    const cv::Point2d moved(box_c.x1 - box_a.x1, box_c.y1 - box_a.y1);
     shift_error.push_back(landmark_distance(*a.face, *c.face, moved));
   }
   ASSERT_GE(window_error.size(), 5u);
@@ -309,7 +311,9 @@ TEST(Alignment, RefinedSecondPassFindsWhatDetectionFinds) {
   AlignmentOptions detect, refine;
   refine.second_pass = SecondPass::refine;
   // Largest landmark distance and largest box-edge distance, as fractions of the face.
-  const auto distance = [](const AlignedFace& a, const AlignedFace& b, cv::Point2d shift) {
+  const auto distance = [](const AlignedFace& aligned_a, const AlignedFace& aligned_b,
+                           cv::Point2d shift) {
+    const DetectedFace &a = aligned_a.face, &b = aligned_b.face;
     double landmarks = 0;
     for (size_t k = 0; k < a.landmarks.size(); ++k)
       landmarks = std::max(landmarks, cv::norm(a.landmarks[k] + shift - b.landmarks[k]));
@@ -334,11 +338,11 @@ TEST(Alignment, RefinedSecondPassFindsWhatDetectionFinds) {
     ++found;
     const auto [landmarks, box] = distance(*a.face, *b.face, {0, 0});
     refine_landmarks.push_back(landmarks), refine_box.push_back(box);
-    size_change += b.face->box.width() / a.face->box.width() - 1;
+    size_change += b.face->face.box.width() / a.face->face.box.width() - 1;
     // Rotation is about the canvas centre, which moves with the border: compare relative
     // to the first landmark, which moves with the face.
     const auto [shifted_landmarks, shifted_box] =
-        distance(*a.face, *c.face, c.face->landmarks[0] - a.face->landmarks[0]);
+        distance(*a.face, *c.face, c.face->face.landmarks[0] - a.face->face.landmarks[0]);
     shift_landmarks.push_back(shifted_landmarks), shift_box.push_back(shifted_box);
   }
   ASSERT_GE(compared, 20);

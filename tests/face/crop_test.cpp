@@ -149,7 +149,7 @@ TEST(RotatePoint, FollowsAMarkerThroughTheRotation) {
 
 TEST(CropFace, WithoutAlignmentTheWholeImageIsTheFace) {
   const cv::Mat face = real_face();
-  const cv::Mat crop = crop_face(face, Sample{}, 0.4);
+  const cv::Mat crop = crop_face(face, FaceGeometry{}, 0.4);
   EXPECT_EQ(max_difference(crop, face), 0);
   EXPECT_NE(crop.data, face.data);  // its own pixels
 }
@@ -168,14 +168,14 @@ TEST(CropFace, BoxWithoutAngleCutsTheExpandedBox) {
 
 TEST(CropFace, AngleAndBoxEqualRotatingThenCropping) {
   const cv::Mat face = real_face();
-  Sample sample;
-  sample.angle = 12.0;
-  sample.box = FaceBox{70, 60, 170, 180};  // in the 238x238 rotated frame
+  FaceGeometry where;
+  where.angle = 12.0;
+  where.box = FaceBox{70, 60, 170, 180};  // in the 238x238 rotated frame
   const cv::Mat rotated = rotate_expanded(face, 12.0);
   ASSERT_EQ(rotated.size(), cv::Size(238, 238));
   for (double margin : {0.0, 0.2, 0.4}) {
-    const cv::Rect region = pixel_rect(expand_box(*sample.box, margin, rotated.size()), rotated.size());
-    EXPECT_LE(max_difference(crop_face(face, sample, margin), rotated(region)), 1) << margin;
+    const cv::Rect region = pixel_rect(expand_box(*where.box, margin, rotated.size()), rotated.size());
+    EXPECT_LE(max_difference(crop_face(face, where, margin), rotated(region)), 1) << margin;
   }
 }
 

@@ -48,7 +48,7 @@ TEST(FrameOfCrop, ATightCropMeasuredThenCutAgainGivesItselfBack) {
     const std::optional<FaceFrame> frame = frame_of_crop(*detector, crop);
     if (!alignment.face || !frame) continue;
     ++checked;
-    const cv::Mat again = crop_frame(crop, alignment.face->angle, alignment.face->box, *frame);
+    const cv::Mat again = crop_frame(crop, alignment.face->angle, alignment.face->face.box, *frame);
     EXPECT_NEAR(again.cols, crop.cols, 2);
     EXPECT_NEAR(again.rows, crop.rows, 2);
     // Pixels agree up to the small re-rotation (UTKFace crops are nearly level).

@@ -35,7 +35,7 @@ const FacePrediction& central_face(const std::vector<FacePrediction>& faces, cv:
   const FacePrediction* best = &faces.front();
   double best_distance = 1e18;
   for (const FacePrediction& face : faces) {
-    const FaceBox& b = face.detection->box;
+    const FaceBox& b = face.aligned->detection.box;
     const double dx = (b.x1 + b.x2) / 2 - size.width / 2.0, dy = (b.y1 + b.y2) / 2 - size.height / 2.0;
     if (dx * dx + dy * dy < best_distance) best_distance = dx * dx + dy * dy, best = &face;
   }

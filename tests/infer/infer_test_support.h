@@ -12,17 +12,23 @@
 
 namespace faceage::testing {
 
-// A seeded ResNet-18 multitask model at 64 px written to the test's temp folder; `frame`
-// adds a face frame (as for UTKFace-trained models); the same seed gives the same weights.
+// A seeded ResNet-18 multitask model at 64 px written to the test's temp folder, trained
+// (as far as its record says) on aligned crops with margin 0.2, or with `aligned` false on
+// crops used whole; `frame` adds a face frame (as for UTKFace-trained models, so not
+// aligned); the same seed gives the same weights.
 inline std::string small_model_file(const std::string& name, bool with_frame = false,
-                                    bool flip_average = false) {
+                                    bool flip_average = false, bool aligned = true) {
   torch::manual_seed(7);
   ModelSpec spec;
   spec.network.architecture = "resnet18";
   spec.network.multitask = true;
   spec.preprocessing.input_size = 64;
   spec.preprocessing.margin = 0.2;
-  if (with_frame) spec.preprocessing.frame = FaceFrame{1.2, 0.95, 0.02, 0.05};
+  spec.preprocessing.align = aligned;
+  if (with_frame) {  // a model trained on crops made elsewhere, used whole
+    spec.preprocessing.align = false;
+    spec.preprocessing.frame = FaceFrame{1.2, 0.95, 0.02, 0.05};
+  }
   spec.flip_average = flip_average;
   const std::shared_ptr<AgeNet> network = make_age_net(spec.network);
   network->eval();

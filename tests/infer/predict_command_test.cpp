@@ -176,7 +176,7 @@ TEST(PredictCommand, TheSecondPassIsChosenByNameAndABadNameIsOneLine) {
 }
 
 TEST(ExportCommand, HalfPrecisionWithCardAndMeasuredFrame) {
-  const std::string model = small_model_file("export_model");
+  const std::string model = small_model_file("export_model", false, false, /*aligned=*/false);
   const std::string dir = temp_dir("export_cli");
   std::ofstream(dir + "/card.json") << R"({"licence": "research only"})";
   const CommandResult result = run_command(
@@ -197,6 +197,14 @@ TEST(ExportCommand, HalfPrecisionWithCardAndMeasuredFrame) {
   EXPECT_LT(std::filesystem::file_size(dir + "/shipped.safetensors"),
             std::filesystem::file_size(model) * 0.6);
   EXPECT_EQ(spec.card["face_frame_measured_on"]["images"], 12);
+
+  // A model trained on aligned crops cuts its own box and margin: no frame for it.
+  const CommandResult aligned = run_command(
+      cli_path() + " export --model " + small_model_file("export_aligned_model") + " --out " +
+      dir + "/aligned.safetensors --frame-from " + data_dir() + "/utkface --frame-samples 4");
+  EXPECT_EQ(aligned.exit_code, 1) << aligned.output;
+  EXPECT_NE(aligned.output.find("--frame-from is for models trained on crops used whole"),
+            std::string::npos) << aligned.output;
 }
 
 }  // namespace

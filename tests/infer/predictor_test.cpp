@@ -4,6 +4,8 @@
 #include <opencv2/core.hpp>
 
 #include "faceage/face/alignment.h"
+#include "faceage/face/crop.h"
+#include "faceage/model/preprocessing.h"
 #include "faceage/io/image.h"
 #include "infer_test_support.h"
 
@@ -25,8 +27,8 @@ TEST(AgePredictor, EveryFaceGetsAConsistentDistributionSummary) {
   const std::vector<FacePrediction> faces = shared_predictor().predict(photo);
   ASSERT_EQ(faces.size(), 2u);
   for (const FacePrediction& face : faces) {
-    ASSERT_TRUE(face.detection.has_value());
-    EXPECT_GT(face.detection->score, 0.7);
+    ASSERT_TRUE(face.aligned.has_value());
+    EXPECT_GT(face.aligned->detection.score, 0.7);
     EXPECT_GE(face.age, 0);
     EXPECT_LE(face.age, 100);
     EXPECT_GT(face.age_std, 0);
@@ -41,7 +43,7 @@ TEST(AgePredictor, EveryFaceGetsAConsistentDistributionSummary) {
     EXPECT_DOUBLE_EQ(face.ethnicity->probability,
                      face.ethnicity->probabilities[face.ethnicity->label]);
   }
-  EXPECT_GE(faces[0].detection->score, faces[1].detection->score);
+  EXPECT_GE(faces[0].aligned->detection.score, faces[1].aligned->detection.score);
 }
 
 TEST(AgePredictor, BatchedPhotosGiveTheSameAnswersAsOneByOne) {
@@ -73,12 +75,12 @@ TEST(AgePredictor, ThePipelineFeedsTheModelTheCropItWasTrainedOn) {
   ASSERT_EQ(PredictorOptions().alignment.second_pass, SecondPass::refine);
   const Alignment alignment = align_face(FaceDetector(), photo, refined_alignment());
   ASSERT_TRUE(alignment.face);
-  EXPECT_NEAR(alignment.face->angle, faces[0].angle, 1e-9);
-  const cv::Mat crop = crop_face(photo, alignment.face->angle, alignment.face->box,
+  EXPECT_NEAR(alignment.face->angle, faces[0].aligned->angle, 1e-9);
+  const cv::Mat crop = crop_face(photo, alignment.face->angle, alignment.face->face.box,
                                  predictor.model().preprocessing.margin);
   const FacePrediction as_crop = predictor.predict_crops({crop}).front();
   EXPECT_NEAR(as_crop.age, faces[0].age, 1e-3);
-  EXPECT_FALSE(as_crop.detection.has_value());
+  EXPECT_FALSE(as_crop.aligned.has_value());
 }
 
 TEST(AgePredictor, AModelWithAFaceFrameCutsThatFrame) {
@@ -88,12 +90,15 @@ TEST(AgePredictor, AModelWithAFaceFrameCutsThatFrame) {
   const AgePredictor predictor(options);
   ASSERT_TRUE(predictor.model().preprocessing.frame);
   const cv::Mat photo = read_image(fairface_photo(3));
-  const Alignment alignment = align_face(FaceDetector(), photo, refined_alignment());
-  ASSERT_TRUE(alignment.face);
-  const cv::Mat crop = predictor.face_crop(photo, *alignment.face);
-  const FaceBox& box = alignment.face->box;
-  EXPECT_NEAR(crop.cols, 1.2 * box.width(), 1.5);
-  EXPECT_NEAR(crop.rows, 0.95 * box.height(), 1.5);
+  const std::vector<AgePredictor::NetworkInput> inputs = predictor.network_inputs(photo);
+  ASSERT_FALSE(inputs.empty());
+  const AlignedFace& aligned = inputs[0].aligned;
+  const FaceBox& box = aligned.face.box;
+  const cv::Mat framed = crop_frame(photo, aligned.angle, box, *predictor.model().preprocessing.frame);
+  EXPECT_NEAR(framed.cols, 1.2 * box.width(), 1.5);
+  EXPECT_NEAR(framed.rows, 0.95 * box.height(), 1.5);
+  const int size = predictor.model().preprocessing.input_size;
+  EXPECT_EQ(cv::norm(inputs[0].face, resize_to_input(framed, size), cv::NORM_INF), 0);
 }
 
 TEST(AgePredictor, AFlipAveragingModelPredictsTheMeanOfTheFaceAndItsMirror) {

@@ -2,7 +2,7 @@
 // mean/std; and the JSON record a model file carries.
 #include <gtest/gtest.h>
 
-#include "data_test_support.h"
+#include "../data/data_test_support.h"
 #include "faceage/model/preprocessing.h"
 #include "faceage/face/crop.h"
 #include "faceage/io/image.h"
@@ -92,20 +92,20 @@ TEST(InputTensor, ResizesToTheInputSize) {
   }
 }
 
-TEST(PrepareFace, CropsAlignedSamplesAndUsesWholePreAlignedImages) {
+TEST(WriteInputTensor, RefusesAFaceOfAnotherSize) {
   const cv::Mat image = read_image(utkface_image(kFace));
   Preprocessing p;
   p.input_size = 64;
-  p.margin = 0.2;
-  Sample aligned;
-  aligned.angle = 5.0;
-  aligned.box = FaceBox{60, 50, 150, 160};
-  const cv::Mat expected = resize_to_input(crop_face(image, aligned, 0.2), 64);
-  EXPECT_EQ(cv::norm(prepare_face(image, aligned, p), expected, cv::NORM_INF), 0);
-
-  p.align = false;  // the box is ignored: the whole photo
-  EXPECT_EQ(cv::norm(prepare_face(image, aligned, p), resize_to_input(image, 64), cv::NORM_INF), 0);
   EXPECT_TRUE(contains(error_message([&] { write_input_tensor(image, p, nullptr); }), "must be 64x64"));
+}
+
+TEST(Preprocessing, AFrameIsOnlyForModelsTrainedOnCropsMadeElsewhere) {
+  Preprocessing p;
+  p.frame = FaceFrame{1.2, 0.95, 0, 0.05};
+  p.align = true;
+  EXPECT_TRUE(contains(error_message([&] { check_preprocessing(p); }), "align = false"));
+  p.align = false;
+  EXPECT_NO_THROW(check_preprocessing(p));
 }
 
 }  // namespace

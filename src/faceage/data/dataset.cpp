@@ -47,8 +47,9 @@ DatasetFormat format_from_image_names(const std::string& folder) {
   }
   const size_t best = std::max({utkface, fgnet, morph});
   if (seen == 0 || best * 2 <= seen)
-    fail("{}: cannot tell the dataset format from the image names; name it (csv, utkface, "
-         "fgnet, morph, megaage)", folder);
+    fail("{}: cannot tell the dataset format from the image names: put the labels in {} "
+         "(photo,age[,gender,...]) inside the folder, or name the format (csv, utkface, fgnet, "
+         "morph, megaage)", folder, kLabelsFile);
   if (best == utkface) return DatasetFormat::utkface;
   return best == fgnet ? DatasetFormat::fgnet : DatasetFormat::morph;
 }
@@ -76,7 +77,17 @@ DatasetFormat detect_dataset_format(const std::string& path) {
     return csv_header_has(path, "id_num") ? DatasetFormat::morph : DatasetFormat::csv;
   }
   if (fs::exists(fs::path(path) / "list" / "train_name.txt")) return DatasetFormat::megaage;
+  if (fs::exists(fs::path(path) / kLabelsFile)) return DatasetFormat::csv;
   return format_from_image_names(path);
+}
+
+std::string labels_csv_of(const std::string& path) {
+  if (!fs::is_directory(path)) return path;
+  const fs::path labels = fs::path(path) / kLabelsFile;
+  if (!fs::exists(labels))
+    fail("{}: a folder read as a CSV dataset needs its labels in {} (photo,age[,gender,...])",
+         path, kLabelsFile);
+  return labels.string();
 }
 
 ReadResult read_dataset(const DatasetSource& source, const ReadOptions& options) {
@@ -84,7 +95,7 @@ ReadResult read_dataset(const DatasetSource& source, const ReadOptions& options)
                                    ? detect_dataset_format(source.path)
                                    : source.format;
   switch (format) {
-    case DatasetFormat::csv: return read_samples_csv(source.path, options);
+    case DatasetFormat::csv: return read_samples_csv(labels_csv_of(source.path), options);
     case DatasetFormat::utkface: return read_utkface(source.path, options);
     case DatasetFormat::fgnet: return read_fgnet(source.path, options);
     case DatasetFormat::morph: return read_morph(source.path, options);

@@ -11,6 +11,7 @@
 
 #include "faceage/core/error.h"
 #include "faceage/data/seeded_random.h"
+#include "faceage/model/network_input.h"
 #include "faceage/io/image.h"
 
 namespace faceage {
@@ -116,7 +117,9 @@ std::vector<size_t> shard_of(const std::vector<size_t>& order, size_t shard, siz
 
 cv::Mat load_face(const Sample& sample, const LoaderOptions& options, uint64_t epoch, size_t index) {
   const cv::Mat image = read_image(sample.image_path);
-  cv::Mat face = prepare_face(image, sample, options.preprocessing);
+  const Preprocessing& preprocessing = options.preprocessing;
+  cv::Mat face =
+      network_input_face(image, dataset_row_geometry(sample.geometry(), preprocessing), preprocessing);
   if (options.augment) {
     const AugmentationChoice choice =
         choose_augmentations(options.augmentation, sample_seed(options.seed, epoch, index));

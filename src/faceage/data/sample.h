@@ -4,14 +4,9 @@
 #include <optional>
 #include <string>
 
-namespace faceage {
+#include "faceage/face/face_box.h"
 
-// An axis-aligned box in pixels of the (rotated) image: x1, y1 top-left; x2, y2 bottom-right.
-struct FaceBox {
-  double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-  double width() const { return x2 - x1; }
-  double height() const { return y2 - y1; }
-};
+namespace faceage {
 
 inline constexpr int kUnknownLabel = -1;
 
@@ -23,6 +18,8 @@ struct Sample {
   std::string subject;            // person id where the dataset has one (subject-disjoint splits)
   std::optional<double> angle;    // degrees the image is rotated by to level the eyes
   std::optional<FaceBox> box;     // face box in the rotated image
+
+  FaceGeometry geometry() const { return {angle, box}; }
 };
 
 }  // namespace faceage

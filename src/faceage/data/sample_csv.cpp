@@ -116,14 +116,14 @@ std::string format_optional_label(int label) {
   return label == kUnknownLabel ? std::string() : std::to_string(label);
 }
 
-std::string path_for_csv(const std::string& image_path, const fs::path& csv_folder) {
+}  // namespace
+
+std::string path_for_csv(const std::string& image_path, const std::string& csv_folder) {
   const fs::path image = fs::absolute(image_path).lexically_normal();
   const fs::path relative = image.lexically_relative(csv_folder);
   const bool inside = !relative.empty() && *relative.begin() != "..";
   return inside ? relative.string() : image.string();
 }
-
-}  // namespace
 
 ReadResult read_samples_csv(const std::string& path, const ReadOptions& options) {
   std::ifstream in(path, std::ios::binary);
@@ -179,22 +179,26 @@ ReadResult parse_samples_csv(std::istream& in, const std::string& path, const Re
   return result;
 }
 
+std::string samples_csv_header() { return "photo,age,gender,race,subject,deg,box1,box2,box3,box4"; }
+
+std::string sample_csv_line(const Sample& sample, const std::string& csv_folder) {
+  std::string line = fmt::format(
+      "{},{},{},{},{},{}", quote_csv_field(path_for_csv(sample.image_path, csv_folder)),
+      sample.age, format_optional_label(sample.gender), format_optional_label(sample.ethnicity),
+      quote_csv_field(sample.subject), sample.angle ? fmt::format("{}", *sample.angle) : "");
+  if (sample.box)
+    line += fmt::format(",{},{},{},{}", sample.box->x1, sample.box->y1, sample.box->x2,
+                        sample.box->y2);
+  else
+    line += ",,,,";
+  return line;
+}
+
 void write_samples_csv(const std::string& path, const std::vector<Sample>& samples) {
-  const fs::path csv_folder = fs::absolute(path).parent_path().lexically_normal();
+  const std::string csv_folder = fs::absolute(path).parent_path().lexically_normal().string();
   std::ostringstream out;
-  out << "photo,age,gender,race,subject,deg,box1,box2,box3,box4\n";
-  for (const Sample& sample : samples) {
-    out << quote_csv_field(path_for_csv(sample.image_path, csv_folder)) << ','
-        << fmt::format("{}", sample.age) << ',' << format_optional_label(sample.gender) << ','
-        << format_optional_label(sample.ethnicity) << ',' << quote_csv_field(sample.subject)
-        << ',' << (sample.angle ? fmt::format("{}", *sample.angle) : std::string());
-    if (sample.box)
-      out << fmt::format(",{},{},{},{}", sample.box->x1, sample.box->y1, sample.box->x2,
-                         sample.box->y2);
-    else
-      out << ",,,,";
-    out << '\n';
-  }
+  out << samples_csv_header() << '\n';
+  for (const Sample& sample : samples) out << sample_csv_line(sample, csv_folder) << '\n';
   write_text_atomically(path, out.str());
 }
 

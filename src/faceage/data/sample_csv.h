@@ -25,7 +25,16 @@ ReadResult parse_samples_csv(std::istream& in, const std::string& path,
                              const ReadOptions& options = {});
 
 // Writes the rows with the columns above, atomically. Image paths under the CSV's folder
-// are written relative to it, so the folder can move as a whole.
+// are written relative to it, so the folder can move as a whole. Numbers are written in
+// full (shortest round-trip form): a row read back crops exactly the same pixels.
 void write_samples_csv(const std::string& path, const std::vector<Sample>& samples);
+
+// The header write_samples_csv writes (photo, age, gender, race, subject, deg, box1..box4)
+// and one sample as such a line, without the line break, for writers that append rows
+// one by one (data/dataset_alignment.h). `csv_folder`: where the CSV lies.
+std::string samples_csv_header();
+// An image path as a row names it: relative to the CSV's folder when under it, else absolute.
+std::string path_for_csv(const std::string& image_path, const std::string& csv_folder);
+std::string sample_csv_line(const Sample& sample, const std::string& csv_folder);
 
 }  // namespace faceage

@@ -15,16 +15,6 @@ namespace {
 
 constexpr double kDegreesPerRadian = 180.0 / 3.14159265358979323846;
 
-cv::Point2d box_centre(const FaceBox& box) {
-  return {(box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2};
-}
-
-double area(const FaceBox& box) { return std::max(0.0, box.width()) * std::max(0.0, box.height()); }
-
-bool contains(const FaceBox& box, cv::Point2d point) {
-  return point.x >= box.x1 && point.x <= box.x2 && point.y >= box.y1 && point.y <= box.y2;
-}
-
 cv::Point2d landmark_centre(const DetectedFace& face) {
   cv::Point2d sum(0, 0);
   for (const cv::Point2d& point : face.landmarks) sum += point;
@@ -40,7 +30,7 @@ cv::Point2d rotate_edge_point(const ExpandedRotation& rotation, cv::Point2d poin
 
 // The box of the unrotated photo in the rotated one: same size, centre carried.
 FaceBox carried_box(const ExpandedRotation& rotation, const FaceBox& box) {
-  const cv::Point2d centre = rotate_edge_point(rotation, box_centre(box));
+  const cv::Point2d centre = rotate_edge_point(rotation, box.centre());
   const double half_width = box.width() / 2, half_height = box.height() / 2;
   return {centre.x - half_width, centre.y - half_height, centre.x + half_width,
           centre.y + half_height};
@@ -48,15 +38,9 @@ FaceBox carried_box(const ExpandedRotation& rotation, const FaceBox& box) {
 
 // A face found in a part of a picture, carried into the whole picture's coordinates.
 void move_face(DetectedFace& face, cv::Point2d offset) {
-  face.box = {face.box.x1 + offset.x, face.box.y1 + offset.y, face.box.x2 + offset.x,
-              face.box.y2 + offset.y};
+  face.box = face.box.shifted(offset);
   for (cv::Point2d& point : face.landmarks) point += offset;
 }
-
-struct FoundAgain {
-  DetectedFace face;
-  bool padded = false;
-};
 
 // The face among `faces` (rotated-canvas coordinates) whose box holds `target`, nearest
 // centre first.
@@ -64,8 +48,8 @@ const DetectedFace* face_at(const std::vector<DetectedFace>& faces, cv::Point2d 
   const DetectedFace* same = nullptr;
   double nearest = std::numeric_limits<double>::infinity();
   for (const DetectedFace& face : faces) {
-    const double distance = cv::norm(box_centre(face.box) - target);
-    if (contains(face.box, target) && distance < nearest) nearest = distance, same = &face;
+    const double distance = cv::norm(face.box.centre() - target);
+    if (face.box.contains(target) && distance < nearest) nearest = distance, same = &face;
   }
   return same;
 }
@@ -85,12 +69,12 @@ cv::Rect search_window(const ExpandedRotation& rotation, cv::Point2d target, con
 
 // O-Net alone on the first box carried through the rotation (SecondPass::refine): only
 // the pixels around the box are rotated.
-std::optional<FoundAgain> refine_again(const FaceDetector& detector, const cv::Mat& image,
+std::optional<DetectedFace> refine_again(const FaceDetector& detector, const cv::Mat& image,
                                        const ExpandedRotation& rotation, cv::Point2d target,
                                        const FaceBox& first_box) {
   const FaceBox box = carried_box(rotation, first_box);
   // A little more than the square O-Net crops, so that rounding never cuts it.
-  const cv::Rect region = search_window(rotation, box_centre(box), first_box, 1.5);
+  const cv::Rect region = search_window(rotation, box.centre(), first_box, 1.5);
   if (region.empty()) return std::nullopt;
   const FaceBox in_region = {box.x1 - region.x, box.y1 - region.y, box.x2 - region.x,
                              box.y2 - region.y};
@@ -99,7 +83,7 @@ std::optional<FoundAgain> refine_again(const FaceDetector& detector, const cv::M
   if (!face) return std::nullopt;
   move_face(*face, cv::Point2d(region.x, region.y));
   if (!face_at({*face}, target)) return std::nullopt;
-  return FoundAgain{*face, false};
+  return face;
 }
 
 // Detects again on the photo rotated by `angle` and returns the face whose box holds
@@ -108,25 +92,24 @@ std::optional<FoundAgain> refine_again(const FaceDetector& detector, const cv::M
 // Only a window around the face is rotated and searched (options.search_window): MTCNN's
 // cost grows with the pixels searched, and the whole rotated photo cost as much as the
 // first detection. The whole photo is searched when the window holds no face.
-std::optional<FoundAgain> find_again(const FaceDetector& detector, const cv::Mat& image,
+std::optional<DetectedFace> find_again(const FaceDetector& detector, const cv::Mat& image,
                                      double angle, cv::Point2d centre, const FaceBox& first_box,
                                      const AlignmentOptions& options) {
   const ExpandedRotation rotation = expanded_rotation(image.size(), angle);
   const cv::Point2d target = rotate_point(rotation, centre);
   if (options.second_pass == SecondPass::refine)
-    if (std::optional<FoundAgain> found = refine_again(detector, image, rotation, target, first_box))
+    if (std::optional<DetectedFace> found = refine_again(detector, image, rotation, target, first_box))
       return found;
-  bool padded = false;
   const cv::Rect window = search_window(rotation, target, first_box, options.search_window);
   if (!window.empty()) {
     std::vector<DetectedFace> faces =
-        detect_faces(detector, rotated_region(image, rotation, window), options, &padded);
+        detect_faces(detector, rotated_region(image, rotation, window), options);
     for (DetectedFace& face : faces) move_face(face, cv::Point2d(window.x, window.y));
-    if (const DetectedFace* same = face_at(faces, target)) return FoundAgain{*same, padded};
+    if (const DetectedFace* same = face_at(faces, target)) return *same;
   }
   const std::vector<DetectedFace> faces =
-      detect_faces(detector, rotate_expanded(image, angle), options, &padded);
-  if (const DetectedFace* same = face_at(faces, target)) return FoundAgain{*same, padded};
+      detect_faces(detector, rotate_expanded(image, angle), options);
+  if (const DetectedFace* same = face_at(faces, target)) return *same;
   return std::nullopt;
 }
 
@@ -187,8 +170,7 @@ double eye_line_angle(const DetectedFace& face) {
 }
 
 std::vector<DetectedFace> detect_faces(const FaceDetector& detector, const cv::Mat& image,
-                                       const AlignmentOptions& options, bool* padded) {
-  if (padded) *padded = false;
+                                       const AlignmentOptions& options) {
   std::vector<DetectedFace> faces = detector.detect(image);
   if (!faces.empty() || !(options.pad_ratio > 0)) return faces;
 
@@ -199,8 +181,10 @@ std::vector<DetectedFace> detect_faces(const FaceDetector& detector, const cv::M
   cv::Mat bigger;
   cv::copyMakeBorder(image, bigger, pad, pad, pad, pad, border, cv::Scalar::all(0));
   faces = detector.detect(bigger);
-  for (DetectedFace& face : faces) move_face(face, cv::Point2d(-pad, -pad));
-  if (padded) *padded = !faces.empty();
+  for (DetectedFace& face : faces) {
+    move_face(face, cv::Point2d(-pad, -pad));
+    face.padded = true;
+  }
   return faces;
 }
 
@@ -215,10 +199,10 @@ const DetectedFace* choose_face(const std::vector<DetectedFace>& faces, cv::Size
     double value = 0;
     switch (policy) {
       case FacePolicy::largest:
-        value = -area(face.box);
+        value = -face.box.area();
         break;
       case FacePolicy::most_central:
-        value = cv::norm(box_centre(face.box) - centre);
+        value = cv::norm(face.box.centre() - centre);
         break;
       case FacePolicy::skip:
         return nullptr;
@@ -231,50 +215,45 @@ const DetectedFace* choose_face(const std::vector<DetectedFace>& faces, cv::Size
 Alignment align_face(const FaceDetector& detector, const cv::Mat& image,
                      const AlignmentOptions& options) {
   Alignment result;
-  bool padded = false;
-  const std::vector<DetectedFace> faces = detect_faces(detector, image, options, &padded);
+  const std::vector<DetectedFace> faces = detect_faces(detector, image, options);
   result.faces_found = static_cast<int>(faces.size());
   const DetectedFace* chosen = choose_face(faces, image.size(), options.policy);
-  if (chosen) result.face = align_detected_face(detector, image, *chosen, padded, options);
+  if (chosen) result.face = align_detected_face(detector, image, *chosen, options);
   return result;
 }
 
 AlignedFace align_detected_face(const FaceDetector& detector, const cv::Mat& image,
-                                const DetectedFace& first, bool padded,
-                                const AlignmentOptions& options) {
+                                const DetectedFace& first, const AlignmentOptions& options) {
   // Pass 1 gave the eye angle; pass 2 finds the face in the rotated photo (§4.3).
   AlignedFace aligned;
+  aligned.detection = first;
   aligned.angle = eye_line_angle(first);
-  aligned.padded = padded;
   const cv::Point2d first_centre = landmark_centre(first);
-  std::optional<FoundAgain> found =
+  std::optional<DetectedFace> found =
       find_again(detector, image, aligned.angle, first_centre, first.box, options);
   // Optional further passes (not in the paper): turn by what is left of the tilt while
   // that shrinks.
   for (int pass = 0; pass < options.refine_passes && found &&
-                     std::abs(eye_line_angle(found->face)) > options.refine_above_degrees;
+                     std::abs(eye_line_angle(*found)) > options.refine_above_degrees;
        ++pass) {
-    const double refined = aligned.angle + eye_line_angle(found->face);
-    std::optional<FoundAgain> again =
+    const double refined = aligned.angle + eye_line_angle(*found);
+    std::optional<DetectedFace> again =
         find_again(detector, image, refined, first_centre, first.box, options);
-    if (!again || std::abs(eye_line_angle(again->face)) >= std::abs(eye_line_angle(found->face)))
+    if (!again || std::abs(eye_line_angle(*again)) >= std::abs(eye_line_angle(*found)))
       break;
     aligned.angle = refined;
     found = again;
   }
   if (found) {
-    aligned.box = found->face.box;
-    aligned.landmarks = found->face.landmarks;
-    aligned.score = found->face.score;
-    aligned.residual_angle = eye_line_angle(found->face);
+    aligned.face = *found;
+    aligned.residual_angle = eye_line_angle(*found);
     aligned.second_pass = true;
-    aligned.padded = aligned.padded || found->padded;
   } else {
     const ExpandedRotation rotation = expanded_rotation(image.size(), aligned.angle);
-    aligned.box = carried_box(rotation, first.box);
-    for (size_t k = 0; k < aligned.landmarks.size(); ++k)
-      aligned.landmarks[k] = rotate_point(rotation, first.landmarks[k]);
-    aligned.score = first.score;
+    aligned.face = first;
+    aligned.face.box = carried_box(rotation, first.box);
+    for (size_t k = 0; k < first.landmarks.size(); ++k)
+      aligned.face.landmarks[k] = rotate_point(rotation, first.landmarks[k]);
   }
   return aligned;
 }

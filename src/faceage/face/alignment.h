@@ -7,7 +7,7 @@
 //
 //   const faceage::FaceDetector detector;
 //   const faceage::Alignment a = faceage::align_face(detector, image);
-//   if (a.face) cv::Mat crop = faceage::crop_face(image, a.face->angle, a.face->box, 0.4);
+//   if (a.face) cv::Mat crop = faceage::crop_face(image, a.face->geometry(), 0.4);
 #include <array>
 #include <optional>
 #include <string>
@@ -15,7 +15,6 @@
 
 #include <opencv2/core.hpp>
 
-#include "faceage/data/sample.h"
 #include "faceage/face/detector.h"
 
 namespace faceage {
@@ -68,28 +67,33 @@ struct AlignmentOptions {
 // left eye to the right eye horizontal. Degrees, positive = counter-clockwise on screen.
 double eye_line_angle(const DetectedFace& face);
 
-// Detection with the padding fallback above. `padded` (optional) says whether the faces
-// were found only after padding.
+// Detection with the padding fallback above; faces found only after padding say so
+// (DetectedFace::padded).
 std::vector<DetectedFace> detect_faces(const FaceDetector& detector, const cv::Mat& image,
-                                       const AlignmentOptions& options = {},
-                                       bool* padded = nullptr);
+                                       const AlignmentOptions& options = {});
 
 // The face that `policy` picks, or nullptr (no face; several faces under `skip`).
 const DetectedFace* choose_face(const std::vector<DetectedFace>& faces, cv::Size image_size,
                                 FacePolicy policy);
 
+// One face of a photo, aligned: the first detection, the angle that levels its eyes, and
+// the face found again in the photo so rotated.
 struct AlignedFace {
-  double angle = 0;  // degrees; the photo is rotated by it (crop.h's convention)
-  FaceBox box;       // the face box in the rotated photo
-  std::array<cv::Point2d, 5> landmarks;  // in the rotated photo, Landmark order
-  double score = 0;                      // detection score of the box
+  DetectedFace detection;  // the first pass, in the photo's coordinates
+  double angle = 0;        // degrees the photo is rotated by (crop.h's convention)
+  // In the rotated photo: the second detection's box, landmarks and score; when the face
+  // was not found again (second_pass false), the first detection carried through the
+  // rotation (box: same size, centre rotated).
+  DetectedFace face;
   // The eye-line angle measured again on the second detection: what is left of the tilt
   // after rotating (about 0 when alignment worked). 0 when there was no second detection.
   double residual_angle = 0;
-  // True when the second detection found the face. When it did not, box and landmarks are
-  // the first detection's, carried through the rotation (box: same size, centre rotated).
-  bool second_pass = false;
-  bool padded = false;  // the face was found only after padding (tight crop)
+  bool second_pass = false;  // the second detection found the face
+
+  // Found only after padding, in either pass (a tight crop).
+  bool padded() const { return detection.padded || face.padded; }
+  // What a crop needs (crop.h, model/network_input.h) and what `faceage align` keeps.
+  FaceGeometry geometry() const { return {angle, face.box}; }
 };
 
 struct Alignment {
@@ -102,9 +106,7 @@ Alignment align_face(const FaceDetector& detector, const cv::Mat& image,
 
 // The second pass (and any refine passes) for one face of a first detection: what
 // align_face does after choosing a face. Prediction calls it for every face in a photo.
-// `padded`: the first detection needed padding (recorded in the result).
 AlignedFace align_detected_face(const FaceDetector& detector, const cv::Mat& image,
-                                const DetectedFace& first, bool padded,
-                                const AlignmentOptions& options = {});
+                                const DetectedFace& first, const AlignmentOptions& options = {});
 
 }  // namespace faceage

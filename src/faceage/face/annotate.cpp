@@ -61,15 +61,15 @@ cv::Mat annotate_alignment(const cv::Mat& image, const std::vector<DetectedFace>
   cv::Mat right;
   if (alignment.face) {
     const AlignedFace& face = *alignment.face;
-    cv::Mat crop = crop_face(image, face.angle, face.box, margin);
+    cv::Mat crop = crop_face(image, face.geometry(), margin);
     // The crop's origin in the rotated photo, to place the landmarks on it.
     const cv::Size canvas = expanded_rotation(image.size(), face.angle).canvas;
-    const FaceBox region = expand_box(face.box, margin, canvas);
+    const FaceBox region = expand_box(face.face.box, margin, canvas);
     const cv::Rect pixels = pixel_rect(region, canvas);
     const double scale = static_cast<double>(image.rows) / crop.rows;
     cv::resize(crop, right, cv::Size(), scale, scale,
                scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-    std::array<cv::Point2d, 5> points = face.landmarks;
+    std::array<cv::Point2d, 5> points = face.face.landmarks;
     for (cv::Point2d& p : points) p = (p - cv::Point2d(pixels.x, pixels.y)) * scale;
     cv::line(right, points[kLeftEye], points[kRightEye], kBlue, std::max(1, thickness / 2),
              cv::LINE_AA);

@@ -63,8 +63,8 @@ FaceBox expand_box(const FaceBox& box, double margin, cv::Size image_size) {
     fail("face box ({}, {})-({}, {}) is empty or inverted", box.x1, box.y1, box.x2, box.y2);
   const double half_width = box.width() * (1 + margin) / 2;
   const double half_height = box.height() * (1 + margin) / 2;
-  const double cx = (box.x1 + box.x2) / 2;
-  const double cy = (box.y1 + box.y2) / 2;
+  const cv::Point2d centre = box.centre();
+  const double cx = centre.x, cy = centre.y;
   const double width = image_size.width;
   const double height = image_size.height;
   return {std::clamp(cx - half_width, 0.0, width), std::clamp(cy - half_height, 0.0, height),
@@ -109,8 +109,8 @@ cv::Mat rotated_region(const cv::Mat& image, const ExpandedRotation& rotation,
 FaceBox frame_box(const FaceBox& box, const FaceFrame& frame) {
   if (!(frame.scale_x > 0) || !(frame.scale_y > 0))
     fail("face frame scale ({}, {}) must be positive", frame.scale_x, frame.scale_y);
-  const double cx = (box.x1 + box.x2) / 2 + frame.shift_x * box.width();
-  const double cy = (box.y1 + box.y2) / 2 + frame.shift_y * box.height();
+  const double cx = box.centre().x + frame.shift_x * box.width();
+  const double cy = box.centre().y + frame.shift_y * box.height();
   const double half_width = frame.scale_x * box.width() / 2;
   const double half_height = frame.scale_y * box.height() / 2;
   return {cx - half_width, cy - half_height, cx + half_width, cy + half_height};

@@ -6,7 +6,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "faceage/data/sample.h"
+#include "faceage/face/face_box.h"
 
 namespace faceage {
 
@@ -67,8 +67,8 @@ FaceBox frame_box(const FaceBox& box, const FaceFrame& frame);
 cv::Mat crop_frame(const cv::Mat& image, double angle_degrees, const FaceBox& box,
                    const FaceFrame& frame);
 
-inline cv::Mat crop_face(const cv::Mat& image, const Sample& sample, double margin) {
-  return crop_face(image, sample.angle, sample.box, margin);
+inline cv::Mat crop_face(const cv::Mat& image, const FaceGeometry& face, double margin) {
+  return crop_face(image, face.angle, face.box, margin);
 }
 
 }  // namespace faceage

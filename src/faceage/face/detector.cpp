@@ -42,15 +42,18 @@ struct Candidate {
 
 enum class Overlap { kUnion, kMin };
 
+// The candidate's pixels as a FaceBox (pixel-edge coordinates): inclusive pixel numbers
+// x1..x2 cover the edges x1 - 1 .. x2, so facenet's "+ 1" areas are FaceBox areas.
+FaceBox pixel_edges(const Candidate& c) { return {c.x1 - 1, c.y1 - 1, c.x2, c.y2}; }
+
 // Greedy non-maximum suppression; returns the kept candidates, highest score first.
 std::vector<Candidate> nms(std::vector<Candidate> boxes, double threshold, Overlap mode) {
   std::vector<size_t> order(boxes.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return boxes[a].score > boxes[b].score; });
-  std::vector<double> area(boxes.size());
-  for (size_t i = 0; i < boxes.size(); ++i)
-    area[i] = (boxes[i].x2 - boxes[i].x1 + 1) * (boxes[i].y2 - boxes[i].y1 + 1);
+  std::vector<FaceBox> edges(boxes.size());
+  for (size_t i = 0; i < boxes.size(); ++i) edges[i] = pixel_edges(boxes[i]);
   std::vector<bool> suppressed(boxes.size(), false);
   std::vector<Candidate> kept;
   for (size_t oi = 0; oi < order.size(); ++oi) {
@@ -60,13 +63,10 @@ std::vector<Candidate> nms(std::vector<Candidate> boxes, double threshold, Overl
     for (size_t oj = oi + 1; oj < order.size(); ++oj) {
       const size_t j = order[oj];
       if (suppressed[j]) continue;
-      const double w = std::max(
-          0.0, std::min(boxes[i].x2, boxes[j].x2) - std::max(boxes[i].x1, boxes[j].x1) + 1);
-      const double h = std::max(
-          0.0, std::min(boxes[i].y2, boxes[j].y2) - std::max(boxes[i].y1, boxes[j].y1) + 1);
-      const double inter = w * h;
-      const double overlap = mode == Overlap::kMin ? inter / std::min(area[i], area[j])
-                                                   : inter / (area[i] + area[j] - inter);
+      const double overlap =
+          mode == Overlap::kMin
+              ? intersection_area(edges[i], edges[j]) / std::min(edges[i].area(), edges[j].area())
+              : intersection_over_union(edges[i], edges[j]);
       if (overlap > threshold) suppressed[j] = true;
     }
   }
@@ -383,7 +383,7 @@ struct FaceDetector::Impl {
     DetectedFace face;
     // facenet's box covers pixels x1..x2 counted from 1; FaceBox edges are pixel
     // boundaries counted from 0 (pixel i spans [i, i + 1)), as crop.h reads them.
-    face.box = {c.x1 - 1, c.y1 - 1, c.x2, c.y2};
+    face.box = pixel_edges(c);
     face.score = c.score;
     for (int k = 0; k < 5; ++k) face.landmarks[k] = {c.points[k], c.points[5 + k]};
     return face;

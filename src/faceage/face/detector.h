@@ -15,7 +15,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "faceage/data/sample.h"
+#include "faceage/face/face_box.h"
 
 namespace faceage {
 
@@ -31,6 +31,9 @@ struct DetectedFace {
   FaceBox box;
   double score = 0;                      // O-Net face probability, > thresholds[2]
   std::array<cv::Point2d, 5> landmarks;  // pixel coordinates (0-based), in Landmark order
+  // Found only after padding the photo (alignment.h's detect_faces, for tight crops);
+  // box and landmarks are still in the unpadded photo's coordinates.
+  bool padded = false;
 };
 
 struct DetectorOptions {

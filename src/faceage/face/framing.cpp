@@ -21,15 +21,15 @@ std::optional<FaceFrame> frame_of_crop(const FaceDetector& detector, const cv::M
                                        const AlignmentOptions& options) {
   const Alignment alignment = align_face(detector, crop, options);
   if (!alignment.face) return std::nullopt;
-  const FaceBox& box = alignment.face->box;
+  const FaceBox& box = alignment.face->face.box;
   // The crop's centre stays the canvas centre under expanded_rotation; the crop's own
   // extent is used for its size (UTKFace crops are level, so the angle is small).
   const cv::Size canvas = expanded_rotation(crop.size(), alignment.face->angle).canvas;
   FaceFrame frame;
   frame.scale_x = crop.cols / box.width();
   frame.scale_y = crop.rows / box.height();
-  frame.shift_x = (canvas.width / 2.0 - (box.x1 + box.x2) / 2) / box.width();
-  frame.shift_y = (canvas.height / 2.0 - (box.y1 + box.y2) / 2) / box.height();
+  frame.shift_x = (canvas.width / 2.0 - box.centre().x) / box.width();
+  frame.shift_y = (canvas.height / 2.0 - box.centre().y) / box.height();
   return frame;
 }
 

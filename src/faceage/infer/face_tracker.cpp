@@ -8,15 +8,6 @@
 
 namespace faceage {
 
-double intersection_over_union(const FaceBox& a, const FaceBox& b) {
-  const double width = std::min(a.x2, b.x2) - std::max(a.x1, b.x1);
-  const double height = std::min(a.y2, b.y2) - std::max(a.y1, b.y1);
-  if (width <= 0 || height <= 0) return 0;
-  const double intersection = width * height;
-  const double union_area = a.width() * a.height() + b.width() * b.height() - intersection;
-  return union_area > 0 ? intersection / union_area : 0;
-}
-
 FaceTracker::FaceTracker(TrackerOptions options) : options_(options) {
   if (options_.window < 1) fail("tracker window {} must be at least 1 frame", options_.window);
 }

@@ -4,7 +4,7 @@
 #include <deque>
 #include <vector>
 
-#include "faceage/data/sample.h"
+#include "faceage/face/face_box.h"
 
 namespace faceage {
 
@@ -19,8 +19,6 @@ struct TrackedFace {
   double smoothed_age = 0;   // inverse-variance weighted mean over the window
   double smoothed_std = 0;   // standard deviation of that mean, years
 };
-
-double intersection_over_union(const FaceBox& a, const FaceBox& b);
 
 class FaceTracker {
  public:

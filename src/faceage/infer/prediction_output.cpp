@@ -30,8 +30,8 @@ nlohmann::json label_json(const LabelPrediction& label, const char* const* names
 
 nlohmann::json to_json(const FacePrediction& face, const TrackedFace* tracked) {
   nlohmann::json json;
-  if (face.detection) {
-    const DetectedFace& d = *face.detection;
+  if (face.aligned) {
+    const DetectedFace& d = face.aligned->detection;
     json["box"] = {rounded(d.box.x1, 0.01), rounded(d.box.y1, 0.01), rounded(d.box.x2, 0.01),
                    rounded(d.box.y2, 0.01)};
     json["score"] = rounded(d.score, 1e-4);
@@ -39,7 +39,7 @@ nlohmann::json to_json(const FacePrediction& face, const TrackedFace* tracked) {
     for (const cv::Point2d& point : d.landmarks)
       landmarks.push_back({rounded(point.x, 0.01), rounded(point.y, 0.01)});
     json["landmarks"] = landmarks;
-    json["angle"] = rounded(face.angle, 0.01);
+    json["angle"] = rounded(face.aligned->angle, 0.01);
   }
   json["age"] = rounded(face.age, 0.01);
   json["age_std"] = rounded(face.age_std, 0.01);
@@ -61,8 +61,8 @@ cv::Mat draw_predictions(const cv::Mat& image, const std::vector<FacePrediction>
   const double font_scale = 0.5 * thickness;
   for (size_t i = 0; i < faces.size(); ++i) {
     const FacePrediction& face = faces[i];
-    if (!face.detection) continue;
-    const FaceBox& box = face.detection->box;
+    if (!face.aligned) continue;
+    const FaceBox& box = face.aligned->detection.box;
     const cv::Point top_left(static_cast<int>(box.x1), static_cast<int>(box.y1));
     cv::rectangle(canvas, top_left, cv::Point(static_cast<int>(box.x2), static_cast<int>(box.y2)),
                   cv::Scalar(0, 200, 0), thickness, cv::LINE_AA);

@@ -6,8 +6,7 @@
 #include "faceage/core/error.h"
 #include "faceage/core/memory_reuse.h"
 #include "faceage/core/model_files.h"
-#include "faceage/model/preprocessing.h"
-#include "faceage/face/crop.h"
+#include "faceage/model/network_input.h"
 #include "faceage/core/device.h"
 #include "faceage/model/formulation.h"
 #include "faceage/model/label_distribution.h"
@@ -114,10 +113,16 @@ AgePredictor::AgePredictor(const PredictorOptions& options) {
   impl_ = std::make_shared<const Impl>(options);
 }
 
-cv::Mat AgePredictor::face_crop(const cv::Mat& image, const AlignedFace& face) const {
-  const Preprocessing& p = impl_->model.spec.preprocessing;
-  if (p.frame) return crop_frame(image, face.angle, face.box, *p.frame);
-  return crop_face(image, face.angle, face.box, p.margin);
+std::vector<AgePredictor::NetworkInput> AgePredictor::network_inputs(const cv::Mat& image) const {
+  const Impl& impl = *impl_;
+  std::vector<NetworkInput> inputs;
+  for (const DetectedFace& detected : detect_faces(impl.detector, image, impl.options.alignment)) {
+    NetworkInput input;
+    input.aligned = align_detected_face(impl.detector, image, detected, impl.options.alignment);
+    input.face = network_input_face(image, input.aligned.geometry(), impl.model.spec.preprocessing);
+    inputs.push_back(std::move(input));
+  }
+  return inputs;
 }
 
 std::vector<FacePrediction> AgePredictor::predict(const cv::Mat& image,
@@ -133,21 +138,18 @@ std::vector<std::vector<FacePrediction>> AgePredictor::predict(const std::vector
   std::vector<cv::Mat> inputs;
   std::vector<FacePrediction*> targets;
   // First every photo's faces and crops, then one pass of the model over all of them.
+  const Preprocessing& preprocessing = impl_->model.spec.preprocessing;
   for (size_t i = 0; i < images.size(); ++i) {
     Clock::time_point start = Clock::now();
-    bool padded = false;
     const std::vector<DetectedFace> faces =
-        detect_faces(impl_->detector, images[i], impl_->options.alignment, &padded);
+        detect_faces(impl_->detector, images[i], impl_->options.alignment);
     t.detect += seconds_since(start);
     start = Clock::now();
     results[i].resize(faces.size());
     for (size_t f = 0; f < faces.size(); ++f) {
-      const AlignedFace aligned = align_detected_face(impl_->detector, images[i], faces[f], padded,
-                                                      impl_->options.alignment);
-      results[i][f].detection = faces[f];
-      results[i][f].angle = aligned.angle;
-      inputs.push_back(resize_to_input(face_crop(images[i], aligned),
-                                       impl_->model.spec.preprocessing.input_size));
+      AlignedFace& aligned = results[i][f].aligned.emplace(
+          align_detected_face(impl_->detector, images[i], faces[f], impl_->options.alignment));
+      inputs.push_back(network_input_face(images[i], aligned.geometry(), preprocessing));
     }
     t.align += seconds_since(start);
   }

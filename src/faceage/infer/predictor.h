@@ -59,9 +59,9 @@ struct LabelPrediction {
 };
 
 struct FacePrediction {
-  // Where the face is in the photo; empty for inputs given as crops.
-  std::optional<DetectedFace> detection;
-  double angle = 0;  // degrees the photo was turned to level the eyes
+  // Where the face is: the detection in the photo, the angle that levels its eyes and the
+  // face found again in the photo so rotated. Empty for inputs given as crops.
+  std::optional<AlignedFace> aligned;
   double age = 0;    // expectation of the predicted distribution (argmax for classification models)
   double age_std = 0;                 // its standard deviation, years
   double age_low = 0, age_high = 0;   // the central interval of interval_mass
@@ -87,8 +87,13 @@ class AgePredictor {
   std::vector<FacePrediction> predict_crops(const std::vector<cv::Mat>& faces,
                                             PredictTimings* timings = nullptr) const;
 
-  // The crop the model sees for a face of `image` found by detection, before resizing.
-  cv::Mat face_crop(const cv::Mat& image, const AlignedFace& face) const;
+  // Every face of `image` as the network sees it (model/network_input.h: input-size 8-bit
+  // BGR, before normalisation), in predict()'s order, with where each was found.
+  struct NetworkInput {
+    AlignedFace aligned;
+    cv::Mat face;
+  };
+  std::vector<NetworkInput> network_inputs(const cv::Mat& image) const;
 
   const ModelSpec& model() const;
   const std::string& model_path() const;

@@ -94,6 +94,9 @@ void check_preprocessing(const Preprocessing& p) {
         std::abs(f.shift_y) > 10)
       fail("preprocessing.frame: shift ({}, {}) must be within +-10 box sizes", f.shift_x,
            f.shift_y);
+    if (p.align)
+      fail("preprocessing.frame describes crops made elsewhere (align = false); a model trained "
+           "on aligned crops (align = true) cuts its own box and margin");
   }
 }
 
@@ -105,11 +108,6 @@ cv::Mat resize_to_input(const cv::Mat& face, int input_size) {
   cv::resize(face, resized, cv::Size(input_size, input_size), 0, 0,
              shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
   return resized;
-}
-
-cv::Mat prepare_face(const cv::Mat& image, const Sample& sample, const Preprocessing& p) {
-  const cv::Mat face = p.align ? crop_face(image, sample, p.margin) : image;
-  return resize_to_input(face, p.input_size);
 }
 
 void write_input_tensor(const cv::Mat& face, const Preprocessing& p, float* chw) {

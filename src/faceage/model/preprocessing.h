@@ -10,14 +10,15 @@
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
-#include "faceage/data/sample.h"
 #include "faceage/face/crop.h"
 
 namespace faceage {
 
 struct Preprocessing {
   int input_size = 224;           // square side in pixels
-  bool align = true;              // rotate by the eye angle and crop the face box
+  // Training crops were cut from photos by each row's geometry (angle, box), as
+  // network_input.h does; false: the training images were used whole (crops made elsewhere).
+  bool align = true;
   double margin = 0.0;            // box width and height grow by this ratio (paper §4.5)
   std::string color_order = "rgb";
   std::array<float, 3> mean = {0.485f, 0.456f, 0.406f};  // ImageNet, in color_order
@@ -39,12 +40,6 @@ void check_preprocessing(const Preprocessing& preprocessing);
 // The face scaled to input_size x input_size (area averaging when shrinking, bilinear
 // when enlarging); the aspect ratio is not kept, as the reference's Resize((s, s)).
 cv::Mat resize_to_input(const cv::Mat& face, int input_size);
-
-// The 8-bit BGR face the network sees before augmentation: the sample's crop
-// (face/crop.h, when align is on) resized to input_size. When nothing needs changing it
-// shares pixels with `image`.
-cv::Mat prepare_face(const cv::Mat& image, const Sample& sample,
-                     const Preprocessing& preprocessing);
 
 // Writes an input_size-square 8-bit BGR face as a normalised CHW float image in the
 // model's colour order: (pixel / 255 - mean) / std. `chw` holds 3 * size * size floats.

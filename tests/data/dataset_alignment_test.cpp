@@ -1,6 +1,6 @@
 // align_samples (`faceage align`): rows, skipped list, summary counts, resume after a
 // crash, order independent of --jobs, and rows that read back as a dataset.
-#include "faceage/face/dataset_alignment.h"
+#include "faceage/data/dataset_alignment.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "face_test_support.h"
+#include "../face/face_test_support.h"
 #include "faceage/core/error.h"
 #include "faceage/data/sample_csv.h"
 #include "faceage/data/utkface_reader.h"
@@ -97,9 +97,10 @@ TEST(DatasetAlignment, WritesRowsSkipsAndCounts) {
 
   const auto rows = lines_of(out);
   ASSERT_EQ(rows.size(), sum.aligned + 1);
-  EXPECT_EQ(rows[0], "photo,age,deg,box1,box2,box3,box4,gender,race,subject,score,faces");
+  EXPECT_EQ(rows[0], "photo,age,gender,race,subject,deg,box1,box2,box3,box4,score,faces");
   const auto skipped = lines_of(skipped_rows_path(out));
   ASSERT_EQ(skipped.size(), 1 + sum.no_face + sum.unreadable);
+  EXPECT_EQ(sum.no_face_photos.size(), sum.no_face);  // named, not only counted
   EXPECT_EQ(skipped.back().rfind("corrupt.jpg,unreadable,", 0), 0u) << skipped.back();
 
   // The rows read back as a dataset, with angle and box, photo paths relative to the CSV.

@@ -3,13 +3,13 @@
 // and its angle and face box are kept as a CSV row, so training and evaluation crop
 // faces without detecting them again.
 //
-// Output, `output` (e.g. rows.csv): the reference implementation's columns
-//   photo, age, deg, box1, box2, box3, box4
-// then ours: gender, race, subject, score (detection score), faces (faces found in the
-// first pass). Only aligned photos become rows, so the file reads as a dataset
-// (faceage/data/sample_csv.h) as it is. `photo` is relative to the CSV's folder when the
-// photo lies under it, else absolute; deg and box1..box4 (x1, y1, x2, y2, pixel edges in
-// the rotated photo) are what crop.h's crop_face takes.
+// Output, `output` (e.g. rows.csv): the data stage's own row columns, written by
+// data/sample_csv.h (photo, age, gender, race, subject, deg, box1..box4), then score
+// (detection score) and faces (faces found in the first pass). Only aligned photos become
+// rows, so the file reads as a dataset as it is. `photo` is relative to the CSV's folder
+// when the photo lies under it, else absolute; deg and box1..box4 (x1, y1, x2, y2, pixel
+// edges in the rotated photo) are the face's geometry (face/face_box.h), written in full
+// so training crops exactly what prediction would (model/network_input.h).
 //
 // Photos not aligned go to skipped_rows_path(output) with the reason
 // (no_face, several_faces, unreadable, error) and the message.
@@ -50,6 +50,7 @@ struct DatasetAlignmentSummary {
   size_t already_done = 0;  // in the output files from an earlier run: not redone
   size_t aligned = 0;       // aligned in this run (rows written)
   size_t no_face = 0;
+  std::vector<std::string> no_face_photos;  // their paths, in dataset order
   size_t several_faces = 0;  // more than one face found; aligned unless the policy is skip
   size_t unreadable = 0;
   size_t failed = 0;    // other errors, each in the skipped file with its message

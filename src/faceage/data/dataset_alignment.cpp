@@ -1,4 +1,4 @@
-#include "faceage/face/dataset_alignment.h"
+#include "faceage/data/dataset_alignment.h"
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 #include "faceage/core/error.h"
+#include "faceage/data/csv_fields.h"
+#include "faceage/data/sample_csv.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/io/image.h"
 
@@ -21,54 +23,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* const kRowsHeader = "photo,age,deg,box1,box2,box3,box4,gender,race,subject,score,faces";
+// The data stage's own row columns (data/sample_csv.h), then ours.
+std::string rows_header() { return samples_csv_header() + ",score,faces"; }
 const char* const kSkippedHeader = "photo,reason,detail";
 
-// RFC 4180 field: quoted when it holds a comma, quote, line break or edge space.
-std::string quote(std::string field) {
-  for (char& c : field)
+// A message as one CSV field: messages may hold line breaks, a CSV field may not.
+std::string one_line_field(std::string text) {
+  for (char& c : text)
     if (c == '\n' || c == '\r') c = ' ';
-  const bool needs = field.find_first_of(",\"") != std::string::npos ||
-                     (!field.empty() && (field.front() == ' ' || field.back() == ' '));
-  if (!needs) return field;
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return quote_csv_field(text);
 }
 
-// The first field of a CSV line (the photo), unquoted.
+// The first field of a CSV line (the photo), unquoted; the whole line when it is malformed.
 std::string first_field(const std::string& line) {
-  if (line.empty() || line[0] != '"') return line.substr(0, line.find(','));
-  std::string out;
-  for (size_t i = 1; i < line.size(); ++i) {
-    if (line[i] == '"') {
-      if (i + 1 < line.size() && line[i + 1] == '"') {
-        out += '"';
-        ++i;
-      } else {
-        break;
-      }
-    } else {
-      out += line[i];
-    }
+  try {
+    const std::vector<std::string> fields = split_csv_line(line);
+    return fields.empty() ? std::string() : fields.front();
+  } catch (const Error&) {
+    return line;
   }
-  return out;
 }
 
 std::string key_of(const fs::path& path) { return fs::absolute(path).lexically_normal().string(); }
-
-// Photo paths under the CSV's folder are written relative to it (as sample_csv.h does).
-std::string photo_for_csv(const std::string& image_path, const fs::path& folder) {
-  const fs::path image = fs::absolute(image_path).lexically_normal();
-  const fs::path relative = image.lexically_relative(folder);
-  const bool inside = !relative.empty() && *relative.begin() != "..";
-  return inside ? relative.string() : image.string();
-}
-
-std::string label_text(int label) { return label == kUnknownLabel ? "" : std::to_string(label); }
 
 // Makes `path` a file that starts with `header` and ends with a whole line, and returns the
 // photos its rows name. A last line without its line break (a crash mid-write) is dropped.
@@ -99,8 +75,8 @@ std::set<std::string> open_output(const fs::path& path, const std::string& heade
     if (first) {
       if (line != header)
         fail(
-            "{} exists but is not a `faceage align` output (its first line is '{}', expected "
-            "'{}'); choose another --out or remove it",
+            "{} exists but is not a `faceage align` output of this version (its first line is "
+            "'{}', expected '{}'); choose another --out or remove it",
             path.string(), line.substr(0, 200), header);
       first = false;
       continue;
@@ -140,7 +116,6 @@ struct PhotoResult {
 PhotoResult align_one(const Sample& sample, const FaceDetector& detector,
                       const AlignmentOptions& options, const fs::path& folder) {
   PhotoResult result;
-  const std::string photo = quote(photo_for_csv(sample.image_path, folder));
   try {
     cv::Mat image;
     try {
@@ -154,14 +129,14 @@ PhotoResult align_one(const Sample& sample, const FaceDetector& detector,
       result.faces = alignment.faces_found;
       if (alignment.face) {
         const AlignedFace& face = *alignment.face;
+        Sample row = sample;
+        row.angle = face.angle;
+        row.box = face.face.box;
         result.outcome = Outcome::aligned;
-        result.padded = face.padded;
+        result.padded = face.padded();
         result.one_pass = !face.second_pass;
-        result.line =
-            fmt::format("{},{},{:.4f},{:.2f},{:.2f},{:.2f},{:.2f},{},{},{},{:.4f},{}", photo,
-                        sample.age, face.angle, face.box.x1, face.box.y1, face.box.x2, face.box.y2,
-                        label_text(sample.gender), label_text(sample.ethnicity),
-                        quote(sample.subject), face.score, alignment.faces_found);
+        result.line = fmt::format("{},{:.4f},{}", sample_csv_line(row, folder.string()),
+                                  face.face.score, alignment.faces_found);
         return result;
       }
       result.outcome = alignment.faces_found == 0 ? Outcome::no_face : Outcome::several_faces;
@@ -174,7 +149,9 @@ PhotoResult align_one(const Sample& sample, const FaceDetector& detector,
     result.outcome = Outcome::failed;
     result.message = e.what();
   }
-  result.line = fmt::format("{},{},{}", photo, reason_name(result.outcome), quote(result.message));
+  result.line = fmt::format("{},{},{}", quote_csv_field(path_for_csv(sample.image_path, folder.string())),
+                            reason_name(result.outcome),
+                            one_line_field(result.message));
   return result;
 }
 
@@ -196,7 +173,7 @@ DatasetAlignmentSummary align_samples(const std::vector<Sample>& samples,
   const fs::path skipped_path = skipped_rows_path(rows_path.string());
   if (!folder.empty()) fs::create_directories(folder);
 
-  std::set<std::string> done = open_output(rows_path, kRowsHeader, folder);
+  std::set<std::string> done = open_output(rows_path, rows_header(), folder);
   if (options.retry_skipped)
     write_text_atomically(skipped_path.string(), std::string(kSkippedHeader) + "\n");
   for (const std::string& photo : open_output(skipped_path, kSkippedHeader, folder))
@@ -243,6 +220,7 @@ DatasetAlignmentSummary align_samples(const std::vector<Sample>& samples,
           break;
         case Outcome::no_face:
           ++summary.no_face;
+          summary.no_face_photos.push_back(todo[next_to_write]->image_path);
           break;
         case Outcome::several_faces:
           break;

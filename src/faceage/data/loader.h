@@ -13,6 +13,7 @@
 // Any other error (a bug, out of memory) is rethrown by next().
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,11 @@ struct LoaderOptions {
   // of shard_count), so the shards' batches together are the batches of one process.
   size_t shard = 0;
   size_t shard_count = 1;
+  // The rows an epoch visits, in order: indices into the samples, repeats allowed, the
+  // same count every epoch, a function of the epoch alone (a resumed run must see the
+  // same order). Unset: every row once, epoch_order(rows, seed, epoch, shuffle).
+  // Weighted mixes of datasets set it (learn/weighted_epochs.h).
+  std::function<std::vector<size_t>(uint64_t epoch)> visit_order;
 };
 
 struct SkippedImage {

@@ -85,8 +85,10 @@ EvaluationSets sets_from_config(const EvalArguments& args, std::vector<std::stri
 }
 
 int run_eval(const EvalArguments& args) {
-  if (args.data_paths.empty() == args.config_path.empty())
-    fail("eval: give the datasets with --data (repeatable) or --config, not both");
+  if (args.data_paths.empty() && args.config_path.empty())
+    fail("eval: no dataset: give --data (repeatable) or --config");
+  if (!args.data_paths.empty() && !args.config_path.empty())
+    fail("eval: --data and --config both name datasets: give one of them");
   use_compute_threads(0);
   const LoadedModel model = load_model(args.model_path);
   std::vector<std::string> notes;

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "faceage/core/error.h"
 #include "faceage/data/loader.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/learn/trainer.h"
@@ -195,6 +196,19 @@ TEST(MultiDataset, AResumedWeightedRunSeesTheSameBatches) {
   for (size_t row : weights.order(2)) ++visits[set_of.at(row)];
   EXPECT_EQ(visits[0], static_cast<size_t>(std::llround(1.5 * data.sets[0].train)));
   EXPECT_EQ(visits[1], static_cast<size_t>(std::llround(0.5 * data.sets[1].train)));
+
+  // An order naming a row the loader does not have is refused, naming the row.
+  LoaderOptions bad = loader_options_for(config, spec.preprocessing, true);
+  bad.visit_order = [](uint64_t epoch) { return std::vector<size_t>{0, 1 + 98 * (epoch > 0)}; };
+  DataLoader loader(std::vector<Sample>(data.train.begin(), data.train.begin() + 2), bad);
+  loader.start_epoch(0);
+  try {
+    loader.start_epoch(1);
+    ADD_FAILURE() << "row 99 of 2 accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("visit_order gave row 99 of 2"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(MultiDataset, OneEpochOnUtkfaceAndAlignedAllAgeFacesReportsEachSet) {

@@ -15,6 +15,7 @@
 #include "faceage/core/error.h"
 #include "faceage/data/loader.h"
 #include "faceage/io/atomic_file.h"
+#include "faceage/io/safetensors.h"
 #include "faceage/learn/trainer.h"
 #include "faceage/learn/training_data.h"
 #include "faceage/learn/weighted_epochs.h"
@@ -209,6 +210,44 @@ TEST(MultiDataset, AResumedWeightedRunSeesTheSameBatches) {
     EXPECT_NE(std::string(e.what()).find("visit_order gave row 99 of 2"), std::string::npos)
         << e.what();
   }
+}
+
+TEST(MultiDataset, AStoppedWeightedRunResumesToTheSameWeights) {
+  const std::string dir = faceage::testing::temp_dir("multi-trainer-resume");
+  const std::string text =
+      two_set_config(utkface_subset(dir, 40), allagefaces_labels(dir, 30), 11, 1.5, 0.5);
+  auto config_for = [&](const std::string& run) {
+    return parse_train_config(text, "two",
+                              {"model.input_size=32", "train.batch_size=8", "train.epochs=2",
+                               "train.max_batches_per_epoch=2", "train.device=cpu",
+                               "train.torch_threads=2", "train.loader_threads=0",
+                               "train.output_dir=" + run});
+  };
+  auto train = [&](const TrainConfig& config, bool stop_after_first_epoch) {
+    const TrainingData data = prepare_training_data(config);
+    const ModelSpec spec = model_spec_for(config);
+    const auto source = training_source(data, config, spec.preprocessing);
+    LoaderBatchSource validation(data.validation,
+                                 loader_options_for(config, spec.preprocessing, false));
+    Trainer trainer(config, spec, *source, validation);
+    trainer.validation_sets = membership(data, &PreparedSet::validation);
+    if (stop_after_first_epoch) trainer.on_epoch_end = [](const EpochRecord&) { return false; };
+    return trainer.run();
+  };
+  const TrainConfig straight = config_for(dir + "/straight"), resumed = config_for(dir + "/resumed");
+  const TrainingResult whole = train(straight, false);
+  ASSERT_EQ(whole.history.size(), 2u);
+  EXPECT_EQ(whole.history[1].validation_sets.size(), 2u);
+  ASSERT_EQ(train(resumed, true).history.size(), 1u);  // "killed" after epoch 1
+  const TrainingResult rest = train(resumed, false);   // the same run again: resumes
+  ASSERT_EQ(rest.history.size(), 1u);
+  EXPECT_EQ(rest.history[0].epoch, 1);
+  const TensorMap a = read_safetensors(last_checkpoint_path(straight.output_dir)).tensors;
+  const TensorMap b = read_safetensors(last_checkpoint_path(resumed.output_dir)).tensors;
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, tensor] : a)
+    EXPECT_TRUE(faceage::testing::tensors_close(b.at(name), tensor, 1e-6)) << name;
+  EXPECT_DOUBLE_EQ(rest.history[0].validation.mae, whole.history[1].validation.mae);
 }
 
 TEST(MultiDataset, OneEpochOnUtkfaceAndAlignedAllAgeFacesReportsEachSet) {

@@ -2,7 +2,8 @@
 // The batched loader: worker threads decode, crop, resize, augment and normalise batches
 // ahead of the trainer (a bounded prefetch queue), so training does not wait on data.
 //
-// Determinism: an epoch's order is a seeded shuffle of (seed, epoch); each batch is built
+// Determinism: an epoch's order is a seeded shuffle of (seed, epoch) (or, when set,
+// options.visit_order(epoch), which must depend on the epoch alone); each batch is built
 // whole by one worker; batches are handed out in order; a sample's augmentation is
 // seeded by (seed, epoch, sample index). Output order and content are therefore the same
 // for the same seed whatever the thread count or timing.

@@ -84,15 +84,15 @@ int run_train(const TrainArguments& args) {
   }
 
   const ModelSpec spec = model_spec_for(config);
-  LoaderOptions train_options = loader_options_for(config, spec.preprocessing, true);
-  train_options.shard = static_cast<size_t>(environment.rank);
-  train_options.shard_count = static_cast<size_t>(environment.world_size);
-  LoaderBatchSource train(data.train, train_options);
+  const std::unique_ptr<LoaderBatchSource> train =
+      training_source(data, config, spec.preprocessing, static_cast<size_t>(environment.rank),
+                      static_cast<size_t>(environment.world_size));
   LoaderBatchSource validation(environment.primary() ? data.validation : std::vector<Sample>{},
                                loader_options_for(config, spec.preprocessing, false));
-  Trainer trainer(config, spec, train, validation, communicator.get());
+  Trainer trainer(config, spec, *train, validation, communicator.get());
+  trainer.validation_sets = membership(data, &PreparedSet::validation);
   const TrainingResult result = trainer.run();
-  const LoaderReport skipped = train.loader().report();
+  const LoaderReport skipped = train->loader().report();
   if (skipped.images_skipped > 0) spdlog::warn("training images skipped: {}", skipped.summary());
   if (result.interrupted) return 130;
   spdlog::info("done: best checkpoint {}, last {}", result.best_checkpoint, result.last_checkpoint);

@@ -40,7 +40,7 @@ std::vector<std::string> train_command(const std::string& csv, const std::string
 
 TrainingProgress progress_of(const std::string& checkpoint) {
   TrainConfig config;
-  config.input_size = 64;
+  config.preprocessing.input_size = 64;
   const std::shared_ptr<AgeNet> network = make_age_net(AgeNetOptions{});
   const std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(*network, config);
   return load_checkpoint(checkpoint, *network, *optimizer).progress;

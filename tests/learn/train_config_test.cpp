@@ -41,7 +41,7 @@ epochs = 12
   EXPECT_DOUBLE_EQ(config.sigma, 3.0);  // an integer is accepted where a number is expected
   EXPECT_DOUBLE_EQ(config.learning_rate, 0.01);
   EXPECT_EQ(config.epochs, 3);
-  EXPECT_DOUBLE_EQ(config.margin, 0.4);
+  EXPECT_DOUBLE_EQ(config.preprocessing.margin, 0.4);
   EXPECT_TRUE(config.multitask);
   EXPECT_EQ(config.batch_size, TrainConfig{}.batch_size);
 }
@@ -65,7 +65,8 @@ TEST(TrainConfig, BadKeysTypesAndValuesAreNamed) {
   expect_error("", {"train.epochs=many"}, "train.epochs must be an integer");
   expect_error("", {"train.nothing=1"}, "unknown key train.nothing");
   expect_error("", {"epochs"}, "expected section.key=value");
-  expect_error("", {"model.input_size=32"}, "at least 64");
+  expect_error("", {"model.input_size=4"}, "model.input_size: 4 is outside [8, 4096]");
+  expect_error("", {"data.margin=-0.1"}, "data.margin: -0.1 must be a ratio >= 0");
   expect_error("/nonexistent/run.toml", {}, "/nonexistent/run.toml");
 }
 
@@ -82,6 +83,84 @@ TEST(TrainConfig, NanAndInfinityAreNotNumbersHere) {
   expect_error(write_config("nan", "[optim]\nlearning_rate = nan\n"), {},
                "optim.learning_rate must be a number");
   expect_error("", {"model.sigma=inf"}, "model.sigma must be a number");
+}
+
+TEST(TrainConfig, DatasetSetsInheritDataKeysAndNameThemselves) {
+  const std::string path = write_config("sets", R"(
+[data]
+validation_fraction = 0.2
+max_samples = 500
+[[data.sets]]
+format = "utkface"
+path = "../shared/data/utkface/"
+weight = 2
+[[data.sets]]
+name = "aaf"
+format = "csv"
+path = "runs/aaf/rows.csv"
+seed = 11
+test_fraction = 0
+max_samples = 0
+[train]
+seed = 7
+)");
+  const TrainConfig config = load_train_config(path, {"data.test_fraction=0.05"});
+  const std::vector<DatasetConfig> sets = training_sets(config);
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0].name, "utkface");  // the folder's name
+  EXPECT_EQ(sets[0].format, "utkface");
+  EXPECT_DOUBLE_EQ(sets[0].weight, 2.0);
+  EXPECT_EQ(sets[0].seed, 7u);  // train.seed
+  EXPECT_DOUBLE_EQ(sets[0].validation_fraction, 0.2);
+  EXPECT_DOUBLE_EQ(sets[0].test_fraction, 0.05);  // [data], overridden on the command line
+  EXPECT_EQ(sets[0].max_samples, 500);
+  EXPECT_EQ(sets[1].name, "aaf");
+  EXPECT_EQ(sets[1].path, "runs/aaf/rows.csv");
+  EXPECT_EQ(sets[1].seed, 11u);
+  EXPECT_DOUBLE_EQ(sets[1].weight, 1.0);
+  EXPECT_DOUBLE_EQ(sets[1].test_fraction, 0.0);
+  EXPECT_EQ(sets[1].max_samples, 0);
+  // The checkpoint's JSON copy holds the resolved sets and reads back the same.
+  EXPECT_EQ(to_json(config_from_json(to_json(config), "round trip")), to_json(config));
+  EXPECT_EQ(default_set_name("runs/aaf/rows.csv"), "rows");
+}
+
+TEST(TrainConfig, OneDatasetIsTheOldDataKeys) {
+  const TrainConfig config = load_train_config(
+      "", {"data.path=../shared/data/utkface", "data.format=utkface", "train.seed=3"});
+  EXPECT_TRUE(config.sets.empty());
+  const std::vector<DatasetConfig> sets = training_sets(config);
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].name, "utkface");
+  EXPECT_EQ(sets[0].path, "../shared/data/utkface");
+  EXPECT_EQ(sets[0].seed, 3u);
+  EXPECT_DOUBLE_EQ(sets[0].weight, 1.0);
+}
+
+TEST(TrainConfig, BadDatasetSetsAreNamedBySetAndKey) {
+  const std::string two = "[[data.sets]]\nname = \"utk\"\npath = \"a\"\n[[data.sets]]\n";
+  expect_error(write_config("set-key", two + "path = \"b\"\nwieght = 2\n"), {},
+               "[[data.sets]] #2 (b): unknown key wieght");
+  expect_error(write_config("set-type", two + "path = \"b\"\nweight = \"heavy\"\n"), {},
+               "[[data.sets]] #2 (b): weight must be a number, got \"heavy\"");
+  expect_error(write_config("set-format", two + "name = \"aaf\"\npath = \"b\"\nformat = \"imdb\"\n"),
+               {}, "[[data.sets]] #2 (aaf): format = 'imdb' is not one of auto, csv");
+  expect_error(write_config("set-weight", two + "path = \"b\"\nweight = -1\n"), {},
+               "[[data.sets]] #2 (b): weight -1 must be >= 0");
+  expect_error(write_config("set-path", two + "name = \"aaf\"\n"), {},
+               "[[data.sets]] #2 (aaf): path is not set");
+  expect_error(write_config("set-name", two + "name = \"utk\"\npath = \"b\"\n"), {},
+               "[[data.sets]] #2 (utk): another set has the name 'utk'");
+  expect_error(write_config("set-fractions", two + "path = \"b\"\nvalidation_fraction = 0.9\n"
+                                                   "test_fraction = 0.2\n"),
+               {}, "[[data.sets]] #2 (b): validation_fraction + test_fraction must be in [0, 1)");
+  expect_error(write_config("set-seed", two + "path = \"b\"\nseed = -4\n"), {},
+               "[[data.sets]] #2 (b): set.seed = -4 is out of range");
+  expect_error(write_config("set-both", two + "path = \"b\"\n"), {"data.path=c"},
+               "data.path = 'c' and [[data.sets]] both name datasets");
+  expect_error(write_config("set-table", "[data]\nsets = [1, 2]\n"), {},
+               "[[data.sets]] #1 is not a table");
+  expect_error("", {"data.sets=x"}, "data.sets is a list of tables");
 }
 
 }  // namespace

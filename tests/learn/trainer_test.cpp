@@ -54,7 +54,7 @@ class SyntheticSource : public BatchSource {
 TrainConfig small_config(const std::string& dir, int epochs) {
   TrainConfig config;
   config.architecture = "resnet18";
-  config.input_size = 64;
+  config.preprocessing.input_size = 64;
   config.epochs = epochs;
   config.batch_size = 8;
   config.learning_rate = 1e-3;
@@ -69,7 +69,7 @@ TrainConfig small_config(const std::string& dir, int epochs) {
 ModelSpec spec_for(const TrainConfig& config) {
   ModelSpec spec;
   spec.network.architecture = config.architecture;
-  spec.preprocessing.input_size = config.input_size;
+  spec.preprocessing.input_size = config.preprocessing.input_size;
   return spec;
 }
 

@@ -131,6 +131,7 @@ cv::Mat load_face(const Sample& sample, const LoaderOptions& options, uint64_t e
 struct DataLoader::State {
   std::vector<Sample> samples;
   LoaderOptions options;
+  size_t epoch_size = 0;  // rows an epoch visits
 
   mutable std::mutex mutex;
   std::condition_variable work_available;  // workers wait here
@@ -170,6 +171,16 @@ struct DataLoader::State {
     }
   }
 
+  std::vector<size_t> epoch_rows(uint64_t epoch) const {
+    if (!options.visit_order) return epoch_order(samples.size(), options.seed, epoch, options.shuffle);
+    std::vector<size_t> rows = options.visit_order(epoch);
+    for (size_t row : rows)
+      if (row >= samples.size()) fail("loader: visit_order gave row {} of {}", row, samples.size());
+    if (rows.size() != epoch_size)
+      fail("loader: visit_order gave {} rows for epoch {}, {} before", rows.size(), epoch, epoch_size);
+    return rows;
+  }
+
   void record(const std::vector<SkippedImage>& skipped) {
     for (const SkippedImage& image : skipped) {
       ++report.images_skipped;
@@ -186,6 +197,8 @@ DataLoader::DataLoader(std::vector<Sample> samples, LoaderOptions options)
   check_options(options);
   state_->samples = std::move(samples);
   state_->options = std::move(options);
+  state_->epoch_size = state_->options.visit_order ? state_->options.visit_order(0).size()
+                                                   : state_->samples.size();
   for (int i = 0; i < state_->options.threads; ++i)
     state_->workers.emplace_back([state = state_.get()] { state->work(); });
 }
@@ -201,14 +214,14 @@ DataLoader::~DataLoader() {
 
 void DataLoader::start_epoch(uint64_t epoch) {
   State& s = *state_;
+  auto order = std::make_shared<const std::vector<size_t>>(
+      shard_of(s.epoch_rows(epoch), s.options.shard, s.options.shard_count));
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     ++s.generation;
     s.epoch = epoch;
     s.epoch_started = true;
-    s.order = std::make_shared<const std::vector<size_t>>(
-        shard_of(epoch_order(s.samples.size(), s.options.seed, epoch, s.options.shuffle),
-                 s.options.shard, s.options.shard_count));
+    s.order = std::move(order);
     s.batch_count = batches_per_epoch();
     s.next_job = 0;
     s.next_to_consume = 0;
@@ -249,7 +262,7 @@ std::optional<Batch> DataLoader::next() {
 
 size_t DataLoader::batches_per_epoch() const {
   const size_t shards = state_->options.shard_count;
-  const size_t n = (state_->samples.size() + shards - 1) / shards;
+  const size_t n = (state_->epoch_size + shards - 1) / shards;
   const size_t batch = state_->options.batch_size;
   return state_->options.drop_last ? n / batch : (n + batch - 1) / batch;
 }

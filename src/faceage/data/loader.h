@@ -2,7 +2,8 @@
 // The batched loader: worker threads decode, crop, resize, augment and normalise batches
 // ahead of the trainer (a bounded prefetch queue), so training does not wait on data.
 //
-// Determinism: an epoch's order is a seeded shuffle of (seed, epoch); each batch is built
+// Determinism: an epoch's order is a seeded shuffle of (seed, epoch) (or, when set,
+// options.visit_order(epoch), which must depend on the epoch alone); each batch is built
 // whole by one worker; batches are handed out in order; a sample's augmentation is
 // seeded by (seed, epoch, sample index). Output order and content are therefore the same
 // for the same seed whatever the thread count or timing.
@@ -13,6 +14,7 @@
 // Any other error (a bug, out of memory) is rethrown by next().
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +44,11 @@ struct LoaderOptions {
   // of shard_count), so the shards' batches together are the batches of one process.
   size_t shard = 0;
   size_t shard_count = 1;
+  // The rows an epoch visits, in order: indices into the samples, repeats allowed, the
+  // same count every epoch, a function of the epoch alone (a resumed run must see the
+  // same order). Unset: every row once, epoch_order(rows, seed, epoch, shuffle).
+  // Weighted mixes of datasets set it (learn/weighted_epochs.h).
+  std::function<std::vector<size_t>(uint64_t epoch)> visit_order;
 };
 
 struct SkippedImage {

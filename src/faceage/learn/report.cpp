@@ -123,17 +123,28 @@ void write_training_curves(const std::string& path, const std::vector<json>& his
   Series train_loss{"train loss", {}, {}}, validation_loss{"validation loss", {}, {}};
   Series mae{"validation MAE", {}, {}}, ca3{"CA(3)", {}, {}}, ca5{"CA(5)", {}, {}},
       ca7{"CA(7)", {}, {}};
+  std::vector<Series> set_mae;  // one line per dataset of a multi-dataset run
   for (const json& line : history) {
     const double epoch = line.value("epoch", 0) + 1;
-    auto add = [&](Series& s, const char* key) {
+    auto add = [&](Series& s, const json& values, const char* key) {
       s.x.push_back(epoch);
-      s.y.push_back(line.value(key, std::nan("")));
+      s.y.push_back(values.is_object() ? values.value(key, std::nan("")) : std::nan(""));
     };
-    add(train_loss, "train_loss"), add(validation_loss, "validation_loss");
-    add(mae, "mae"), add(ca3, "ca3"), add(ca5, "ca5"), add(ca7, "ca7");
+    add(train_loss, line, "train_loss"), add(validation_loss, line, "validation_loss");
+    add(mae, line, "mae"), add(ca3, line, "ca3"), add(ca5, line, "ca5"), add(ca7, line, "ca7");
+    if (!line.contains("validation_sets") || !line["validation_sets"].is_object()) continue;
+    for (const auto& [name, figures] : line["validation_sets"].items()) {
+      auto known = std::find_if(set_mae.begin(), set_mae.end(),
+                                [&](const Series& s) { return s.name == name; });
+      if (known == set_mae.end()) known = set_mae.insert(set_mae.end(), Series{name, {}, {}});
+      add(*known, figures, "mae");
+    }
   }
+  if (!set_mae.empty()) mae.name = "all sets";
+  std::vector<Series> mae_lines = {mae};
+  mae_lines.insert(mae_lines.end(), set_mae.begin(), set_mae.end());
   write_image(path, hstack({line_chart("loss", "epoch", {train_loss, validation_loss}),
-                            line_chart("validation MAE (years)", "epoch", {mae}),
+                            line_chart("validation MAE (years)", "epoch", mae_lines),
                             line_chart("validation CA (%)", "epoch", {ca3, ca5, ca7})}));
 }
 

@@ -26,7 +26,8 @@ void write_confusion_plot(const std::string& path, const Predictions& prediction
 void write_worst_predictions(const std::string& path, const Predictions& predictions,
                              const std::vector<Sample>& samples, size_t count);
 
-// Loss and validation MAE/CA curves from metrics.jsonl lines, as one PNG.
+// Loss and validation MAE/CA curves from metrics.jsonl lines, as one PNG; a run over
+// several datasets also draws each set's validation MAE ("validation_sets").
 void write_training_curves(const std::string& path, const std::vector<nlohmann::json>& history);
 
 }  // namespace faceage

@@ -1,9 +1,13 @@
 #include "faceage/learn/train_config.h"
 
 #include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <set>
 #include <limits>
 #include <type_traits>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "faceage/core/error.h"
@@ -17,7 +21,7 @@ using json = nlohmann::json;
 // One table per TOML section; FIELD lists name the member, its section and key.
 #define FACEAGE_CONFIG_FIELDS(FIELD)                                                       \
   FIELD(architecture, "model", "architecture")                                            \
-  FIELD(input_size, "model", "input_size")                                                \
+  FIELD(preprocessing.input_size, "model", "input_size")                                  \
   FIELD(multitask, "model", "multitask")                                                  \
   FIELD(formulation, "model", "formulation")                                              \
   FIELD(sigma, "model", "sigma")                                                          \
@@ -31,8 +35,8 @@ using json = nlohmann::json;
   FIELD(validation_fraction, "data", "validation_fraction")                               \
   FIELD(test_fraction, "data", "test_fraction")                                           \
   FIELD(max_samples, "data", "max_samples")                                               \
-  FIELD(margin, "data", "margin")                                                         \
-  FIELD(align, "data", "align")                                                           \
+  FIELD(preprocessing.margin, "data", "margin")                                           \
+  FIELD(preprocessing.align, "data", "align")                                             \
   FIELD(skip_malformed, "data", "skip_malformed")                                         \
   FIELD(augment, "augment", "enabled")                                                    \
   FIELD(augmentation.flip_probability, "augment", "flip_probability")                      \
@@ -71,6 +75,11 @@ using json = nlohmann::json;
   FIELD(sync_batchnorm, "train", "sync_batchnorm")                                        \
   FIELD(memory_format, "train", "memory_format")
 
+// The keys of one [[data.sets]] table; each is also a [data] key except name, weight, seed.
+#define FACEAGE_SET_FIELDS(FIELD)                                                          \
+  FIELD(name) FIELD(format) FIELD(path) FIELD(image_root) FIELD(split) FIELD(validation_path) \
+  FIELD(validation_fraction) FIELD(test_fraction) FIELD(max_samples) FIELD(weight) FIELD(seed)
+
 bool same_kind(const json& value, const json& schema) {
   if (schema.is_boolean()) return value.is_boolean();
   if (schema.is_number_integer()) return value.is_number_integer();
@@ -107,6 +116,31 @@ T checked_value(const json& value, const std::string& source, const char* sectio
   return value.get<T>();
 }
 
+// "[[data.sets]] #2 (allagefaces)": how errors name a set, by its place and name or path.
+std::string set_label(size_t index, const json& table) {
+  std::string label = fmt::format("[[data.sets]] #{}", index + 1);
+  for (const char* key : {"name", "path"})
+    if (table.is_object() && table.contains(key) && table[key].is_string() &&
+        !table[key].get<std::string>().empty())
+      return label + " (" + table[key].get<std::string>() + ")";
+  return label;
+}
+
+void check_sets_against_schema(const json& sets, const std::string& source) {
+  if (!sets.is_array()) fail("{}: data.sets must be a list of tables ([[data.sets]])", source);
+  const json schema = to_json(DatasetConfig{});
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const std::string label = set_label(i, sets[i]);
+    if (!sets[i].is_object()) fail("{}: {} is not a table", source, label);
+    for (const auto& [key, value] : sets[i].items()) {
+      if (!schema.contains(key)) fail("{}: {}: unknown key {}", source, label, key);
+      if (!same_kind(value, schema[key]))
+        fail("{}: {}: {} must be {}, got {}", source, label, key, kind_name(schema[key]),
+             value.dump());
+    }
+  }
+}
+
 void check_against_schema(const json& config, const std::string& source) {
   const json schema = default_config_json();
   if (!config.is_object()) fail("{}: the configuration is not a table", source);
@@ -116,6 +150,10 @@ void check_against_schema(const json& config, const std::string& source) {
     if (!table.is_object()) fail("{}: [{}] is not a table", source, section);
     for (const auto& [key, value] : table.items()) {
       if (!schema[section].contains(key)) fail("{}: unknown key {}.{}", source, section, key);
+      if (schema[section][key].is_array()) {
+        check_sets_against_schema(value, source);
+        continue;
+      }
       if (!same_kind(value, schema[section][key]))
         fail("{}: {}.{} must be {}, got {}", source, section, key, kind_name(schema[section][key]),
              value.dump());
@@ -123,37 +161,103 @@ void check_against_schema(const json& config, const std::string& source) {
   }
 }
 
+void one_of(const std::string& source, const std::string& key, const std::string& value,
+            std::initializer_list<const char*> allowed) {
+  for (const char* a : allowed)
+    if (value == a) return;
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  fail("{}: {} = '{}' is not one of {}", source, key, value, list);
+}
+
+constexpr std::initializer_list<const char*> kFormats = {"auto",    "csv",   "utkface",
+                                                         "megaage", "morph", "fgnet"};
+
+void check_fractions(const std::string& source, const std::string& prefix, double validation,
+                     double test) {
+  if (validation < 0 || test < 0 || validation + test >= 1)
+    fail("{}: {}validation_fraction + {}test_fraction must be in [0, 1)", source, prefix, prefix);
+}
+
+// check_preprocessing's message with the configuration's key names.
+void check_preprocessing_keys(const Preprocessing& preprocessing, const std::string& source) {
+  try {
+    check_preprocessing(preprocessing);
+  } catch (const Error& e) {
+    std::string message = e.what();
+    for (const auto& [field, key] : {std::pair{"preprocessing.input_size", "model.input_size"},
+                                     std::pair{"preprocessing.margin", "data.margin"}})
+      if (message.rfind(field, 0) == 0) message = key + message.substr(std::strlen(field));
+    fail("{}: {}", source, message);
+  }
+}
+
 void check_values(const TrainConfig& c, const std::string& source) {
-  auto one_of = [&](const std::string& key, const std::string& value,
-                    std::initializer_list<const char*> allowed) {
-    for (const char* a : allowed)
-      if (value == a) return;
-    std::string list;
-    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-    fail("{}: {} = '{}' is not one of {}", source, key, value, list);
-  };
-  one_of("model.formulation", c.formulation, {"classification", "ldl"});
-  one_of("data.format", c.dataset_format, {"csv", "utkface", "megaage", "morph", "fgnet"});
-  one_of("data.split", c.split, {"random", "subject", "given"});
-  one_of("optim.optimizer", c.optimizer, {"adam", "sgd"});
-  one_of("optim.schedule", c.schedule, {"step", "cosine", "constant"});
-  one_of("train.best_metric", c.best_metric, {"mae", "ca3"});
-  one_of("train.device", c.device, {"auto", "cpu", "cuda"});
-  one_of("train.memory_format", c.memory_format, {"auto", "channels-last", "contiguous"});
-  if (c.input_size < 64) fail("{}: model.input_size must be at least 64, got {}", source, c.input_size);
+  one_of(source, "model.formulation", c.formulation, {"classification", "ldl"});
+  one_of(source, "data.format", c.dataset_format, kFormats);
+  one_of(source, "data.split", c.split, {"random", "subject", "given"});
+  one_of(source, "optim.optimizer", c.optimizer, {"adam", "sgd"});
+  one_of(source, "optim.schedule", c.schedule, {"step", "cosine", "constant"});
+  one_of(source, "train.best_metric", c.best_metric, {"mae", "ca3"});
+  one_of(source, "train.device", c.device, {"auto", "cpu", "cuda"});
+  one_of(source, "train.memory_format", c.memory_format, {"auto", "channels-last", "contiguous"});
+  check_preprocessing_keys(c.preprocessing, source);
   if (c.sigma <= 0) fail("{}: model.sigma must be positive", source);
   if (c.epochs < 1) fail("{}: train.epochs must be at least 1", source);
   if (c.batch_size < 1) fail("{}: train.batch_size must be at least 1", source);
   if (c.learning_rate <= 0) fail("{}: optim.learning_rate must be positive", source);
-  if (c.margin < 0) fail("{}: data.margin must not be negative", source);
-  if (c.validation_fraction < 0 || c.test_fraction < 0 ||
-      c.validation_fraction + c.test_fraction >= 1)
-    fail("{}: data.validation_fraction + data.test_fraction must be in [0, 1)", source);
+  check_fractions(source, "data.", c.validation_fraction, c.test_fraction);
   try {
     check_augmentation(c.augmentation);
   } catch (const Error& e) {
     fail("{}: [augment] {}", source, e.what());
   }
+}
+
+// A [[data.sets]] table read over the values it inherits from [data] and train.seed.
+DatasetConfig read_set(const json& table, const TrainConfig& c, size_t index,
+                       const std::string& source) {
+  DatasetConfig set;
+  set.format = c.dataset_format;
+  set.image_root = c.image_root;
+  set.split = c.split;
+  set.validation_path = c.validation_path;
+  set.validation_fraction = c.validation_fraction;
+  set.test_fraction = c.test_fraction;
+  set.max_samples = c.max_samples;
+  set.seed = c.seed;
+  const std::string label = set_label(index, table);
+  const std::string where = source + ": " + label;
+#define FACEAGE_READ_SET(member)                                                   \
+  if (table.contains(#member))                                                     \
+    set.member = checked_value<decltype(set.member)>(table[#member], where, "set", #member);
+  FACEAGE_SET_FIELDS(FACEAGE_READ_SET)
+#undef FACEAGE_READ_SET
+  if (set.path.empty()) fail("{}: path is not set (the dataset's folder or CSV)", where);
+  if (set.name.empty()) set.name = default_set_name(set.path);
+  if (set.name.empty()) fail("{}: name is empty and the path gives none", where);
+  one_of(where, "format", set.format, kFormats);
+  one_of(where, "split", set.split, {"random", "subject", "given"});
+  check_fractions(where, "", set.validation_fraction, set.test_fraction);
+  if (set.weight < 0) fail("{}: weight {} must be >= 0", where, set.weight);
+  if (set.max_samples < 0) fail("{}: max_samples {} must be >= 0 (0 = all)", where, set.max_samples);
+  return set;
+}
+
+std::vector<DatasetConfig> read_sets(const json& tables, const TrainConfig& c,
+                                     const std::string& source) {
+  std::vector<DatasetConfig> sets;
+  std::set<std::string> names;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    sets.push_back(read_set(tables[i], c, i, source));
+    if (!names.insert(sets.back().name).second)
+      fail("{}: {}: another set has the name '{}' (set name = \"...\")", source,
+           set_label(i, tables[i]), sets.back().name);
+  }
+  if (!sets.empty() && !c.dataset_path.empty())
+    fail("{}: data.path = '{}' and [[data.sets]] both name datasets: list it as a "
+         "[[data.sets]] table too", source, c.dataset_path);
+  return sets;
 }
 
 json toml_to_json(const toml::node& node) {
@@ -187,6 +291,9 @@ void apply_override(json& config, const std::string& assignment) {
   if (!schema.contains(section) || !schema[section].contains(key))
     fail("--set '{}': unknown key {}.{}", assignment, section, key);
   const json& kind = schema[section][key];
+  if (kind.is_array())
+    fail("--set '{}': {}.{} is a list of tables: write [[{}.{}]] tables in the configuration "
+         "file", assignment, section, key, section, key);
   json value;
   try {
     if (kind.is_string()) {
@@ -214,11 +321,44 @@ void apply_override(json& config, const std::string& assignment) {
 
 json default_config_json() { return to_json(TrainConfig{}); }
 
+std::string default_set_name(const std::string& path) {
+  std::filesystem::path p = std::filesystem::path(path).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return p.has_extension() ? p.stem().string() : p.filename().string();
+}
+
+
+std::vector<DatasetConfig> training_sets(const TrainConfig& c) {
+  if (!c.sets.empty()) return c.sets;
+  DatasetConfig set;
+  set.name = default_set_name(c.dataset_path);
+  set.format = c.dataset_format;
+  set.path = c.dataset_path;
+  set.image_root = c.image_root;
+  set.split = c.split;
+  set.validation_path = c.validation_path;
+  set.validation_fraction = c.validation_fraction;
+  set.test_fraction = c.test_fraction;
+  set.max_samples = c.max_samples;
+  set.seed = c.seed;
+  return {set};
+}
+
+json to_json(const DatasetConfig& set) {
+  json out = json::object();
+#define FACEAGE_WRITE_SET(member) out[#member] = set.member;
+  FACEAGE_SET_FIELDS(FACEAGE_WRITE_SET)
+#undef FACEAGE_WRITE_SET
+  return out;
+}
+
 json to_json(const TrainConfig& c) {
   json out;
 #define FACEAGE_WRITE(member, section, key) out[section][key] = c.member;
   FACEAGE_CONFIG_FIELDS(FACEAGE_WRITE)
 #undef FACEAGE_WRITE
+  out["data"]["sets"] = json::array();
+  for (const DatasetConfig& set : c.sets) out["data"]["sets"].push_back(to_json(set));
   return out;
 }
 
@@ -231,6 +371,8 @@ TrainConfig config_from_json(const json& config, const std::string& source) {
   FACEAGE_CONFIG_FIELDS(FACEAGE_READ)
 #undef FACEAGE_READ
   check_values(c, source);
+  if (config.contains("data") && config["data"].contains("sets"))
+    c.sets = read_sets(config["data"]["sets"], c, source);
   return c;
 }
 

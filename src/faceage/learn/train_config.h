@@ -8,20 +8,41 @@
 #include <nlohmann/json.hpp>
 
 #include "faceage/data/augmentation.h"
+#include "faceage/model/preprocessing.h"
 
 namespace faceage {
+
+// One dataset of a run: a [[data.sets]] table. A key the table leaves out takes the
+// value of the same key in [data] (seed: train.seed), so [data] holds what sets share.
+struct DatasetConfig {
+  std::string name;                 // in reports; "" in the file = the folder or file name
+  std::string format = "utkface";   // auto | csv | utkface | megaage | morph | fgnet
+  std::string path;
+  std::string image_root;
+  std::string split = "random";
+  std::string validation_path;
+  double validation_fraction = 0.1;
+  double test_fraction = 0.1;
+  int64_t max_samples = 0;
+  // Rows per epoch = round(weight x this set's train size): 2 = each row twice,
+  // 0.5 = a seeded half, a different half each epoch; 0 = validation only.
+  double weight = 1.0;
+  uint64_t seed = 1;                // its split, subset and weighted draws
+};
 
 struct TrainConfig {
   // [model]
   std::string architecture = "resnet18";
-  int input_size = 112;
+  // model.input_size, data.align and data.margin: what a trained model's file records
+  // (the rest keeps Preprocessing's defaults). Checked by check_preprocessing.
+  Preprocessing preprocessing = {/*input_size=*/112, /*align=*/false, /*margin=*/0.0};
   bool multitask = false;
   std::string formulation = "ldl";  // classification | ldl
   double sigma = 2.0;
   double lambda = 1.0;
   std::string pretrained;           // safetensors file; "" = from scratch
-  // [data]
-  std::string dataset_format = "utkface";  // csv | utkface | megaage | morph | fgnet
+  // [data]: one dataset, or what the [[data.sets]] share
+  std::string dataset_format = "utkface";  // auto | csv | utkface | megaage | morph | fgnet
   std::string dataset_path;
   std::string image_root;                  // for CSV paths; "" = the CSV's folder
   std::string split = "random";            // random | subject | given
@@ -29,9 +50,10 @@ struct TrainConfig {
   double validation_fraction = 0.1;
   double test_fraction = 0.1;
   int64_t max_samples = 0;                 // 0 = all; else a seeded subset (quick runs)
-  double margin = 0.0;
-  bool align = false;
   bool skip_malformed = true;
+  // [[data.sets]], every key resolved (names, inherited keys, seeds); empty = the one
+  // dataset of data.path. training_sets() gives the list either way.
+  std::vector<DatasetConfig> sets;
   // [augment] (paper §4.5)
   bool augment = true;
   AugmentationOptions augmentation;
@@ -61,10 +83,18 @@ struct TrainConfig {
   std::string memory_format = "auto";  // auto | channels-last | contiguous
 };
 
+// A set's name when the configuration gives none: the folder's name, or the file's
+// without its extension ("utkface" for ../data/utkface, "rows" for runs/aaf/rows.csv).
+std::string default_set_name(const std::string& path);
+
+// The datasets a run trains on: config.sets, or the one set [data] describes.
+std::vector<DatasetConfig> training_sets(const TrainConfig& config);
+
 // The defaults as nested JSON ({"model": {...}, "data": {...}, ...}).
 nlohmann::json default_config_json();
 
 nlohmann::json to_json(const TrainConfig& config);
+nlohmann::json to_json(const DatasetConfig& set);
 // Throws faceage::Error naming `source` and the key for unknown keys or wrong types.
 TrainConfig config_from_json(const nlohmann::json& json, const std::string& source);
 

@@ -73,7 +73,7 @@ void write_history(const std::string& path, const std::vector<json>& lines) {
 }  // namespace
 
 json to_json(const EpochRecord& r) {
-  return {{"epoch", r.epoch},
+  json out = {{"epoch", r.epoch},
           {"learning_rate", r.learning_rate},
           {"train_loss", r.train_loss},
           {"validation_loss", r.validation_loss},
@@ -85,6 +85,17 @@ json to_json(const EpochRecord& r) {
           {"train_images_per_second", r.train_images_per_second},
           {"seconds", r.seconds},
           {"best", r.best}};
+  if (!r.validation_sets.empty()) {
+    json sets = json::object();
+    for (const SetMetrics& set : r.validation_sets)
+      sets[set.name] = {{"mae", set.metrics.mae},
+                        {"ca3", set.metrics.ca3},
+                        {"ca5", set.metrics.ca5},
+                        {"ca7", set.metrics.ca7},
+                        {"validation_samples", set.metrics.count}};
+    out["validation_sets"] = std::move(sets);
+  }
+  return out;
 }
 
 std::string last_checkpoint_path(const std::string& dir) { return dir + "/last.safetensors"; }
@@ -250,6 +261,8 @@ TrainingResult Trainer::run() {
           evaluate(*network, validation_, 0, loss_options(config_), device_);
       record.validation_loss = predictions.mean_loss;
       record.validation = age_metrics(predictions.predicted_age, predictions.true_age);
+      if (validation_sets.names.size() > 1)
+        record.validation_sets = metrics_per_set(predictions, validation_sets);
       record.best = improves(record.validation, progress);
       record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (record.best) {
@@ -262,12 +275,17 @@ TrainingResult Trainer::run() {
       write_history(metrics_path(config_.output_dir), history);
       write_training_curves(config_.output_dir + "/curves.png", history);
 
+      std::string per_set;  // "; utkface (812) MAE 6.90 CA3 31.0 ..." for each set
+      for (const SetMetrics& set : record.validation_sets)
+        per_set += fmt::format("; {} ({}) MAE {:.3f} CA3 {:.1f} CA5 {:.1f} CA7 {:.1f}", set.name,
+                               set.metrics.count, set.metrics.mae, set.metrics.ca3,
+                               set.metrics.ca5, set.metrics.ca7);
       spdlog::info("epoch {}/{}: lr {:.2e} train loss {:.4f} val loss {:.4f} MAE {:.3f} CA3 {:.1f} "
-                   "CA5 {:.1f} CA7 {:.1f} ({:.1f} img/s){}",
+                   "CA5 {:.1f} CA7 {:.1f} ({:.1f} img/s){}{}",
                    epoch + 1, config_.epochs, record.learning_rate, record.train_loss,
                    record.validation_loss, record.validation.mae, record.validation.ca3,
                    record.validation.ca5, record.validation.ca7, record.train_images_per_second,
-                   record.best ? " best" : "");
+                   record.best ? " best" : "", per_set);
       keep_going = !on_epoch_end || on_epoch_end(record);
     }
     result.history.push_back(record);

@@ -12,6 +12,7 @@
 #include "faceage/parallel/communicator.h"
 #include "faceage/learn/batch_source.h"
 #include "faceage/learn/checkpoint.h"
+#include "faceage/learn/dataset_membership.h"
 #include "faceage/learn/metrics.h"
 #include "faceage/model/model_file.h"
 #include "faceage/learn/train_config.h"
@@ -23,7 +24,8 @@ struct EpochRecord {
   double learning_rate = 0;
   double train_loss = 0;
   double validation_loss = 0;
-  AgeMetrics validation;
+  AgeMetrics validation;                  // all validation faces pooled
+  std::vector<SetMetrics> validation_sets;  // each dataset's, when the run has several
   double train_images_per_second = 0;
   double seconds = 0;
   bool best = false;
@@ -58,6 +60,11 @@ class Trainer {
 
   // Called after each epoch (e.g. by tests); return false to stop early.
   std::function<bool(const EpochRecord&)> on_epoch_end;
+
+  // Which dataset each validation row came from (membership(data, &PreparedSet::validation)):
+  // with two or more names every epoch also reports each set's metrics. The best model
+  // is still chosen by the pooled figure.
+  DatasetMembership validation_sets;
 
  private:
   EpochTraining train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimizer& optimizer,

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs="${1:-5}"
-faceage=build/bin/faceage
+faceage="${FACEAGE_BIN:-build/bin/faceage}"
 data=../shared/data
 out=runs/framing
 mkdir -p "$out"

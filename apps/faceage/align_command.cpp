@@ -66,8 +66,8 @@ int run_align(const AlignSettings& s) {
   if (bar) bar->finish();
 
   const size_t attempted = sum.images - sum.already_done;
-  // Every photo without a face is named (stderr), not only counted: a user can look.
-  if (!s.quiet && !sum.no_face_photos.empty()) {
+  // Every photo without a face is named (stderr), not only counted, also with --quiet.
+  if (!sum.no_face_photos.empty()) {
     std::cerr << fmt::format("faceage align: no face found in {} photos:\n", sum.no_face);
     for (const std::string& photo : sum.no_face_photos) std::cerr << "  " << photo << "\n";
   }

@@ -171,7 +171,7 @@ const RegisterCommand kEval{
       app.add_option("--part", args->part, "With --config: validation or test")
           ->check(CLI::IsMember({"validation", "test"}));
       app.add_option("--set", args->overrides, "With --config: override a setting (repeatable)");
-      app.add_option("--out", args->output_dir,
+      app.add_option("--out,-o,--output", args->output_dir,
                      "Folder for confusion.png, worst.csv and report.json");
       app.add_option("--worst", args->worst, "Rows in worst.csv")->check(CLI::NonNegativeNumber);
       app.add_option("--batch-size", args->batch_size, "Images per forward pass")

@@ -30,7 +30,7 @@ std::vector<std::string> process_command(const TrainArguments& args) {
   std::vector<std::string> argv = {"/proc/self/exe", "train"};
   if (!args.config_path.empty()) argv.insert(argv.end(), {"--config", args.config_path});
   for (const std::string& setting : args.overrides) argv.insert(argv.end(), {"--set", setting});
-  if (!args.output_dir.empty()) argv.insert(argv.end(), {"--output", args.output_dir});
+  if (!args.output_dir.empty()) argv.insert(argv.end(), {"--out", args.output_dir});
   return argv;
 }
 
@@ -107,7 +107,7 @@ const RegisterCommand kTrain{
           ->check(CLI::ExistingFile);
       app.add_option("--set", args->overrides,
                      "Override a setting, e.g. --set train.epochs=10 (repeatable)");
-      app.add_option("--output", args->output_dir, "Run folder (train.output_dir)");
+      app.add_option("--out,-o,--output", args->output_dir, "Run folder (train.output_dir)");
       app.add_flag("--print-config", args->print_config,
                    "Print the resolved configuration as JSON and exit");
       app.add_option("--nproc", args->processes,

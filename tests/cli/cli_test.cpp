@@ -47,6 +47,27 @@ TEST(Cli, EverySubcommandHasHelp) {
   EXPECT_GE(checked, static_cast<int>(kSubcommands.size()));
 }
 
+TEST(Cli, FlagsAgreeAcrossCommandsAndOldSpellingsStillWork) {
+  // Every command that writes a file or folder takes --out (-o), with --output accepted;
+  // every command that runs MTCNN takes --detector-weights, with --weights accepted.
+  for (const std::string command : {"predict", "align", "eval", "export", "train", "augment-preview"}) {
+    const std::string help = run_command(cli_path() + " " + command + " --help").output;
+    EXPECT_NE(help.find("-o,--out,--output"), std::string::npos) << command << ":\n" << help;
+  }
+  for (const std::string command : {"predict", "align", "detect", "serve"}) {
+    const std::string help = run_command(cli_path() + " " + command + " --help").output;
+    EXPECT_NE(help.find("--detector-weights"), std::string::npos) << command << ":\n" << help;
+  }
+  // The old spelling reaches the same option: a missing weights file is named either way.
+  for (const std::string spelling : {"--weights", "--detector-weights"}) {
+    const auto result = run_command(cli_path() + " detect " + spelling +
+                                    " /nonexistent/mtcnn.safetensors /nonexistent/photo.jpg");
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_NE(result.output.find("/nonexistent/mtcnn.safetensors"), std::string::npos)
+        << spelling << ": " << result.output;
+  }
+}
+
 TEST(Cli, UnknownOptionIsOneLineNamingItWithExitCode2) {
   for (const std::string& args : {std::string("--frobnicate"), std::string("models --frobnicate")}) {
     const auto result = run_command(cli_path() + " " + args);

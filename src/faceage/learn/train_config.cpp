@@ -214,11 +214,12 @@ void check_values(const TrainConfig& c, const std::string& source) {
   }
 }
 
-// A [[data.sets]] table read over the values it inherits from [data] and train.seed.
-DatasetConfig read_set(const json& table, const TrainConfig& c, size_t index,
-                       const std::string& source) {
+// The set the [data] section describes (and the values a [[data.sets]] table inherits).
+DatasetConfig set_from_data_section(const TrainConfig& c) {
   DatasetConfig set;
+  set.name = default_set_name(c.dataset_path);
   set.format = c.dataset_format;
+  set.path = c.dataset_path;
   set.image_root = c.image_root;
   set.split = c.split;
   set.validation_path = c.validation_path;
@@ -226,6 +227,15 @@ DatasetConfig read_set(const json& table, const TrainConfig& c, size_t index,
   set.test_fraction = c.test_fraction;
   set.max_samples = c.max_samples;
   set.seed = c.seed;
+  return set;
+}
+
+// A [[data.sets]] table read over the values it inherits from [data] and train.seed.
+DatasetConfig read_set(const json& table, const TrainConfig& c, size_t index,
+                       const std::string& source) {
+  DatasetConfig set = set_from_data_section(c);
+  set.name.clear();
+  set.path.clear();
   const std::string label = set_label(index, table);
   const std::string where = source + ": " + label;
 #define FACEAGE_READ_SET(member)                                                   \
@@ -330,18 +340,7 @@ std::string default_set_name(const std::string& path) {
 
 std::vector<DatasetConfig> training_sets(const TrainConfig& c) {
   if (!c.sets.empty()) return c.sets;
-  DatasetConfig set;
-  set.name = default_set_name(c.dataset_path);
-  set.format = c.dataset_format;
-  set.path = c.dataset_path;
-  set.image_root = c.image_root;
-  set.split = c.split;
-  set.validation_path = c.validation_path;
-  set.validation_fraction = c.validation_fraction;
-  set.test_fraction = c.test_fraction;
-  set.max_samples = c.max_samples;
-  set.seed = c.seed;
-  return {set};
+  return {set_from_data_section(c)};
 }
 
 json to_json(const DatasetConfig& set) {

@@ -2,7 +2,7 @@
 // mean/std; and the JSON record a model file carries.
 #include <gtest/gtest.h>
 
-#include "data_test_support.h"
+#include "../data/data_test_support.h"  // the data stage's helpers (UTKFace paths)
 #include "faceage/model/preprocessing.h"
 #include "faceage/face/crop.h"
 #include "faceage/io/image.h"

@@ -32,22 +32,24 @@ std::vector<std::string> own_arguments() {
 
 // Runs during static initialisation, before main: nothing has been read, written or
 // started yet, so replacing the process image changes nothing but libgomp's settings.
+// Returns whether libgomp started with a policy of the user's or ours (false when the
+// re-execution could not happen: this process spins as before, its children will not).
 bool restart_with_passive_waiting() {
   if (wait_policy_chosen()) return true;
   if (setenv("OMP_WAIT_POLICY", "passive", 0) != 0) return false;
   std::vector<std::string> arguments = own_arguments();
-  if (arguments.empty()) return true;  // the variable holds for child processes at least
+  if (arguments.empty()) return false;
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
   execv("/proc/self/exe", argv.data());
-  return true;  // exec failed (no /proc): go on as started, children still inherit it
+  return false;  // exec failed (no /proc): go on as started
 }
 
-const bool passive_at_start = restart_with_passive_waiting();
+const bool policy_at_start = restart_with_passive_waiting();
 
 }  // namespace
 
-bool keep_passive_thread_waiting() { return passive_at_start && wait_policy_chosen(); }
+bool keep_passive_thread_waiting() { return policy_at_start; }
 
 }  // namespace faceage

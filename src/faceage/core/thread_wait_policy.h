@@ -15,7 +15,8 @@ namespace faceage {
 // once (/proc/self/exe, the same arguments), before main and before any work. Setting
 // either variable (e.g. OMP_WAIT_POLICY=active) keeps the process as it started.
 //
-// Returns true when this process runs with idle threads sleeping (the variable is set).
+// True when libgomp started with a policy chosen (ours, passive, or the user's own);
+// calling it also links the start-up hook into every program that uses faceage's threads.
 bool keep_passive_thread_waiting();
 
 }  // namespace faceage

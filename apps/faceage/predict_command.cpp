@@ -10,6 +10,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <opencv2/videoio.hpp>
 
 #include "command.h"
@@ -40,6 +41,7 @@ constexpr int kPartialFailure = 3;
 
 struct Counts {
   size_t images = 0, frames = 0, faces = 0, without_face = 0, failed = 0;
+  size_t skipped = 0;  // folder entries not tried (unsupported format, broken link, ...)
 };
 
 class PredictRun {
@@ -49,7 +51,11 @@ class PredictRun {
     if (!s.annotate_dir.empty()) fs::create_directories(s.annotate_dir);
   }
 
-  void run(const std::vector<MediaInput>& inputs) {
+  void run(const MediaListing& listing) {
+    counts_.skipped = listing.skipped.size();  // named by run_predict already
+    for (const std::string& empty : listing.empty_arguments)
+      fail_input(empty, fmt::format("{}: the folder holds no photo or video", empty));
+    const std::vector<MediaInput>& inputs = listing.inputs;
     std::vector<MediaInput> pending;
     for (const MediaInput& input : inputs) {
       if (input.kind == MediaKind::image) {
@@ -189,24 +195,38 @@ std::string summary_line(const Counts& c, const PredictTimings& t, double second
   const size_t pictures = c.images + c.frames;
   return fmt::format(
       "faceage predict: {} images, {} video frames, {} faces ({} pictures without a face), "
-      "{} failed; {:.1f} s, {:.2f} pictures/s (detect {:.0f}%, align+crop {:.0f}%, model {:.0f}%)",
-      c.images, c.frames, c.faces, c.without_face, c.failed, seconds,
+      "{} failed, {} skipped; {:.1f} s, {:.2f} pictures/s (detect {:.0f}%, align+crop {:.0f}%, "
+      "model {:.0f}%)",
+      c.images, c.frames, c.faces, c.without_face, c.failed, c.skipped, seconds,
       seconds > 0 ? pictures / seconds : 0.0, share(t.detect), share(t.align), share(t.model));
 }
 
 int run_predict(const PredictSettings& s) {
   const Clock::time_point start = Clock::now();
-  const std::vector<MediaInput> inputs = list_media(s.inputs);
+  const MediaListing listing = find_media(s.inputs);
+  // Named before any work, so a long run shows at once what it will not look at.
+  if (!s.quiet)
+    for (const SkippedMedia& skip : listing.skipped)
+      std::cerr << "faceage predict: skipped " << skip.path << ": " << skip.reason << "\n";
+  // Nothing to look at is an error, not a quiet success (one line, exit code 1).
+  if (listing.inputs.empty()) {
+    if (listing.empty_arguments.size() == 1 && s.inputs.size() == 1)
+      fail("{}: no photo or video found ({} other files skipped)", listing.empty_arguments[0],
+           listing.skipped.size());
+    fail("no photo or video found in {} ({} other files skipped)", fmt::join(s.inputs, ", "),
+         listing.skipped.size());
+  }
   std::ofstream file;
   if (!s.output.empty()) {
     file.open(s.output);
     if (!file) fail("{}: cannot open for writing", s.output);
   }
   PredictRun run(s, s.output.empty() ? std::cout : file);
-  run.run(inputs);
+  run.run(listing);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!s.quiet) std::cerr << summary_line(run.counts(), run.timings(), seconds) << "\n";
   // 0: every input was read; 3: some could not be (the rest were done); 1: none could be.
+  // Skipped folder entries were named and counted and do not change the code.
   const Counts& c = run.counts();
   if (c.failed == 0) return 0;
   return c.images + c.frames == 0 ? 1 : kPartialFailure;

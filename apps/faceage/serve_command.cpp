@@ -2,8 +2,10 @@
 // requests arriving together batched through the model; see docs/deploy.md. Stops
 // gracefully on SIGINT/SIGTERM: no new connections, the requests in flight are answered.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -94,24 +96,50 @@ class StopOnSignal {
   std::thread watcher_;
 };
 
+// Each open connection takes two descriptors (httplib's and the guard's duplicate): raise
+// the soft limit towards the hard one, and if even that is short, admit fewer connections
+// than asked (said at start) rather than fail accept() under load.
+void fit_descriptors(ServeOptions& o) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(o.max_connections) * 2 + 256;
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur < wanted) {
+    const int fits = static_cast<int>((limit.rlim_cur > 256 ? limit.rlim_cur - 256 : 2) / 2);
+    std::cerr << fmt::format("faceage serve: --max-connections {} needs {} file descriptors, the "
+                             "limit is {}: admitting {}\n",
+                             o.max_connections, wanted, limit.rlim_cur, std::max(1, fits));
+    o.max_connections = std::max(1, fits);
+  }
+}
+
 int run_serve(ServeSettings s) {
   StopOnSignal stop_on_signal;
   s.server.batch_wait = std::chrono::microseconds(s.batch_wait_us);
   validate(s.server);
+  fit_descriptors(s.server);
   const AgePredictor predictor(s.predictor);
   AgeServer server(predictor, s.server);
   const int port = server.bind();
   stop_on_signal.watch(server);
   std::cerr << fmt::format(
-      "faceage serve: listening on http://{}:{} (model {}; {} HTTP threads, batches of up to "
-      "{}, queue {}, body {} bytes, {} pixels)\n",
-      s.server.host, port, predictor.model_path(), http_thread_count(s.server), s.server.max_batch,
-      s.server.max_queue, s.server.max_body_bytes, s.server.max_pixels);
+      "faceage serve: listening on http://{}:{} (model {}; up to {} connections, {} s per request, "
+      "batches of up to {}, queue {}, body {} bytes, {} pixels)\n",
+      s.server.host, port, predictor.model_path(), s.server.max_connections,
+      s.server.request_timeout_s, s.server.max_batch, s.server.max_queue, s.server.max_body_bytes,
+      s.server.max_pixels);
   server.listen();
   stop_on_signal.unwatch();
   const BatchStats stats = server.stats();
-  std::cerr << fmt::format("faceage serve: stopped; {} photos in {} batches, {} turned away (queue full)\n",
-                           stats.requests, stats.batches, stats.rejected);
+  const ConnectionStats connections = server.connection_stats();
+  std::cerr << fmt::format("faceage serve: stopped; {} photos in {} batches, {} turned away (queue full); "
+                           "{} connections, {} refused (too many open), {} timed out\n",
+                           stats.requests, stats.batches, stats.rejected, connections.accepted,
+                           connections.refused, connections.timed_out);
   return 0;
 }
 
@@ -126,8 +154,15 @@ const RegisterCommand kServe{
       app.add_option("--port", o.port, "Port (0: any free port, printed at start)")
           ->check(CLI::Range(0, 65535))->capture_default_str();
       app.add_option("--http-threads", o.http_threads,
-                     "Connections served at once (0: --max-queue + --max-batch + 8)")
+                     "Connection threads started at once; more start on demand, one per open "
+                     "connection (0: --max-queue + --max-batch + 8)")
           ->check(CLI::Range(0, 4096))->capture_default_str();
+      app.add_option("--max-connections", o.max_connections,
+                     "Connections open at once; past it 503 with Retry-After and close")
+          ->check(CLI::Range(1, 100000))->capture_default_str();
+      app.add_option("--request-timeout", o.request_timeout_s,
+                     "Seconds a whole request may take to arrive (headers and body); past it 408")
+          ->check(CLI::Range(1, 3600))->capture_default_str();
       app.add_option("--max-body-bytes", o.max_body_bytes, "Largest request body (413 past it)")
           ->check(CLI::Range(size_t{1}, size_t{1} << 34))->capture_default_str();
       app.add_option("--max-pixels", o.max_pixels, "Largest image, width x height (413 past it)")

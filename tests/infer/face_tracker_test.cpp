@@ -1,5 +1,7 @@
 #include "faceage/infer/face_tracker.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace faceage {
@@ -27,9 +29,30 @@ TEST(FaceTracker, KeepsIdentityAndSmoothsJitter) {
     EXPECT_EQ(tracked[1].track_id, other);
     EXPECT_NEAR(tracked[1].smoothed_age, 60.0, 1e-9);
     last_smoothed = tracked[0].smoothed_age;
-    if (frame >= 5) EXPECT_LT(tracked[0].smoothed_std, 3.0 / 2);
+    // Frames disagreeing by +-5 around 35, each +-3: sqrt(3^2 + 5^2), not 3/sqrt(N).
+    if (frame >= 5) EXPECT_NEAR(tracked[0].smoothed_std, std::sqrt(34.0), 0.25);
   }
   EXPECT_NEAR(last_smoothed, 35.0, 0.5);  // the mean of the jitter, not the last value
+}
+
+TEST(FaceTracker, IdenticalFramesDoNotShrinkTheUncertainty) {
+  // 15 frames of one face, each 40 +- 10: the same measurement repeated, so the window
+  // says 40 +- 10, not 40 +- 10/sqrt(15) = 2.6.
+  FaceTracker tracker;
+  TrackedFace last;
+  for (int frame = 0; frame < 15; ++frame) last = tracker.update({{0, 0, 50, 50}}, {40.0}, {10.0})[0];
+  EXPECT_NEAR(last.smoothed_age, 40.0, 1e-9);
+  EXPECT_NEAR(last.smoothed_std, 10.0, 1e-9);
+}
+
+TEST(FaceTracker, TheUncertaintyIsNeverBelowTheMostConfidentFrame) {
+  FaceTracker tracker;
+  const double stds[] = {4.0, 8.0, 6.0, 12.0, 5.0};
+  const double ages[] = {30.0, 31.0, 29.0, 35.0, 30.5};
+  for (int frame = 0; frame < 5; ++frame) {
+    const TrackedFace tracked = tracker.update({{0, 0, 50, 50}}, {ages[frame]}, {stds[frame]})[0];
+    EXPECT_GE(tracked.smoothed_std, 4.0);
+  }
 }
 
 TEST(FaceTracker, ConfidentEstimatesWeighMore) {

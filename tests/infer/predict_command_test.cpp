@@ -151,6 +151,41 @@ TEST(PredictCommand, NothingReadableIsExitCode1AndAMissingPathIsNamed) {
   EXPECT_NE(missing.output.find("missing.png"), std::string::npos) << missing.output;
 }
 
+TEST(PredictCommand, SkippedFolderEntriesAreNamedAndCountedAndAnEmptyFolderIsAnError) {
+  const std::string model = small_model_file("predict_skips_model");
+  const std::string dir = temp_dir("predict_skips");
+  std::filesystem::create_directories(dir + "/photos");
+  std::filesystem::copy_file(fairface_photo(3), dir + "/photos/face.jpg");
+  std::ofstream(dir + "/photos/anim.gif", std::ios::binary) << "GIF89a\x01\x00junk";
+  std::filesystem::create_symlink(dir + "/gone.jpg", dir + "/photos/dangling.jpg");
+  const CommandResult run = run_command(cli_path() + " predict --threads 1 --model " + model +
+                                        " " + dir + "/photos --output " + dir + "/out.jsonl");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(count_of(run.output, "faceage predict: skipped " + dir + "/photos/anim.gif: unsupported format (.gif)"), 1u)
+      << run.output;
+  EXPECT_EQ(count_of(run.output, "faceage predict: skipped " + dir + "/photos/dangling.jpg: broken symbolic link"), 1u)
+      << run.output;
+  EXPECT_NE(run.output.find("1 images"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("2 skipped"), std::string::npos) << run.output;
+  EXPECT_EQ(json_lines(dir + "/out.jsonl").size(), 1u);
+
+  // Nothing to look at: exit code 1 and one line naming the folder.
+  std::filesystem::create_directories(dir + "/empty");
+  const CommandResult empty = run_command(cli_path() + " predict --model " + model + " " + dir + "/empty");
+  EXPECT_EQ(empty.exit_code, 1) << empty.output;
+  EXPECT_EQ(count_of(empty.output, "\n"), 1u) << empty.output;
+  EXPECT_NE(empty.output.find(dir + "/empty: no photo or video found"), std::string::npos) << empty.output;
+  std::filesystem::create_directories(dir + "/x.jpg");
+  const CommandResult named = run_command(cli_path() + " predict --model " + model + " " + dir + "/x.jpg");
+  EXPECT_EQ(named.exit_code, 1) << named.output;
+  EXPECT_NE(named.output.find("x.jpg: no photo or video found"), std::string::npos) << named.output;
+  // An empty folder next to a photo: that photo is predicted, the folder is a failed input.
+  const CommandResult mixed = run_command(cli_path() + " predict --threads 1 --model " + model + " " +
+                                          fairface_photo(3) + " " + dir + "/empty");
+  EXPECT_EQ(mixed.exit_code, 3) << mixed.output;
+  EXPECT_NE(mixed.output.find("the folder holds no photo or video"), std::string::npos) << mixed.output;
+}
+
 TEST(PredictCommand, TheSecondPassIsChosenByNameAndABadNameIsOneLine) {
   // Both second passes find the face at the first pass's angle, and the crop they give
   // differs (the age moves: the option reaches the predictor); an unknown name is refused.

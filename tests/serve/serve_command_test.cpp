@@ -2,7 +2,10 @@
 // and on SIGTERM finishes and exits 0.
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -92,6 +95,72 @@ TEST(ServeCommand, ServesOnLoopbackRefusesATakenPortAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(server.wait_exit(60), 0) << server.log();
   EXPECT_NE(server.log().find("SIGTERM: finishing the requests in flight"), std::string::npos) << server.log();
   EXPECT_NE(server.log().find("stopped; 1 photos in 1 batches"), std::string::npos) << server.log();
+}
+
+// The CPU seconds (user + system) a process has used, from /proc/PID/stat; -1 if gone.
+double cpu_seconds_of(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto end_of_name = text.rfind(')');
+  if (end_of_name == std::string::npos) return -1;
+  std::istringstream fields(text.substr(end_of_name + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; fields >> field; ++i) {  // field 3 is the state; 14 utime, 15 stime
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) { stime = std::stod(field); break; }
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// This test's child whose command line holds `word` (the serve process; re-executing
+// itself for the wait policy keeps its PID).
+int child_pid_with(const std::string& word) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto end_of_name = text.rfind(')');
+    if (end_of_name == std::string::npos) continue;
+    std::istringstream fields(text.substr(end_of_name + 2));
+    std::string state;
+    int parent = 0;
+    fields >> state >> parent;
+    if (parent != getpid()) continue;
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (args.find(word) != std::string::npos) return std::stoi(name);
+  }
+  return -1;
+}
+
+TEST(ServeCommand, AnIdleServerUsesNearlyNoCpuAfterAnsweringARequest) {
+  // Default threads (every usable CPU), so the model's thread pools exist and would spin
+  // if idle workers spun; after one photo, 5 s of idleness cost well under 0.5 CPU s.
+  const std::string model = small_model_file("serve_idle_model");
+  const std::string dir = temp_dir("serve_idle");
+  ServeProcess server({"--model", model, "--detector-weights", mtcnn_weights(), "--port", "0"},
+                      dir + "/serve.log");
+  const int port = server.wait_for_port();
+  ASSERT_GT(port, 0) << server.log();
+  const int pid = child_pid_with("serve_idle_model");
+  ASSERT_GT(pid, 0);
+  {
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(120, 0);
+    const httplib::Result ages = client.Post("/v1/age", file_bytes(fairface_photo(1)), "image/jpeg");
+    ASSERT_TRUE(ages);
+    ASSERT_EQ(ages->status, 200) << ages->body;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const double before = cpu_seconds_of(pid);
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  const double used = cpu_seconds_of(pid) - before;
+  EXPECT_GE(before, 0);
+  EXPECT_LT(used, 0.5) << "CPU seconds of an idle server over 5 s";
+  ASSERT_TRUE(server.send(SIGTERM));
+  EXPECT_EQ(server.wait_exit(60), 0) << server.log();
 }
 
 TEST(ServeCommand, AWrongLimitIsAnOptionError) {

@@ -17,7 +17,10 @@ struct TrackerOptions {
 struct TrackedFace {
   int track_id = 0;          // stable across frames for the same face
   double smoothed_age = 0;   // inverse-variance weighted mean over the window
-  double smoothed_std = 0;   // standard deviation of that mean, years
+  // Years: the spread of the window's frames taken together (mean per-frame variance plus
+  // the variance of their ages), not the error of a mean of independent frames; it does
+  // not shrink below what one frame supports (face_tracker.cpp says why).
+  double smoothed_std = 0;
 };
 
 class FaceTracker {

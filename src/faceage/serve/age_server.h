@@ -12,6 +12,7 @@
 
 #include "faceage/infer/predictor.h"
 #include "faceage/serve/batch_queue.h"
+#include "faceage/serve/connection_guard.h"
 #include "faceage/serve/serve_options.h"
 
 namespace faceage {
@@ -38,6 +39,7 @@ class AgeServer {
   void stop();
 
   BatchStats stats() const;
+  ConnectionStats connection_stats() const;  // open, refused past the cap, timed out
   const ServeOptions& options() const;
 
  private:

@@ -28,6 +28,8 @@ httplib::Server::HandlerResponse check_route(const httplib::Request& req, httpli
     reply_error(res, 404, fmt::format("no such endpoint: {} {} (the API has POST /v1/age, "
                                       "GET /healthz and GET /v1/model)", req.method, req.path));
   } else if (req.method == found->second || (req.method == "HEAD" && found->second == "GET")) {
+    // Without a body the request is all here: its deadline stops (POST stops it once read).
+    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) request_fully_read();
     return httplib::Server::HandlerResponse::Unhandled;  // on to the route
   } else {
     res.set_header("Allow", found->second);
@@ -63,9 +65,11 @@ void estimate_ages(const ApiContext& api, const httplib::Request& req, httplib::
     kind = upload_kind(req.get_header_value("Content-Type"));
   } catch (const ApiError&) {
     discard_body(reader, limits.max_body_bytes);
+    request_fully_read();
     throw;
   }
   const std::string bytes = read_upload(req, reader, kind, limits.max_body_bytes);
+  request_fully_read();  // the model's time does not count against the client
   check_upload(bytes, limits.max_pixels);
   // A place in the queue before decoding: the decoded photos held at once stay bounded.
   std::optional<BatchQueue::Ticket> ticket = api.queue->reserve();
@@ -108,10 +112,16 @@ void install_routes(httplib::Server& http, const ApiContext& api) {
   });
   http.Get("/healthz", [context](const httplib::Request&, httplib::Response& res) {
     answer(res, [&] {
+      // Counters only: never waits for the model, so it answers with the queue full.
       const BatchStats s = context->queue->stats();
-      reply_json(res, 200, {{"status", "ok"}, {"queued", s.queued}, {"requests", s.requests},
-                            {"batches", s.batches}, {"largest_batch", s.largest_batch},
-                            {"rejected", s.rejected}});
+      nlohmann::json health = {{"status", "ok"}, {"queued", s.queued}, {"requests", s.requests},
+                               {"batches", s.batches}, {"largest_batch", s.largest_batch},
+                               {"rejected", s.rejected}};
+      if (context->connections != nullptr) {
+        const ConnectionStats c = context->connections->stats();
+        health["connections"] = {{"open", c.open}, {"refused", c.refused}, {"timed_out", c.timed_out}};
+      }
+      reply_json(res, 200, health);
     });
   });
   http.Get("/v1/model", [context](const httplib::Request&, httplib::Response& res) {
@@ -130,7 +140,9 @@ void install_routes(httplib::Server& http, const ApiContext& api) {
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     reply_error(res, 500, "internal error");
   });
+  // Called once an answer has been written: the next request's deadline starts.
   http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    response_sent();
     spdlog::debug("faceage serve: {} {} -> {}", req.method, req.path, res.status);
   });
 }

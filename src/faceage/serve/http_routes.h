@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "faceage/serve/batch_queue.h"
+#include "faceage/serve/connection_guard.h"
 #include "faceage/serve/serve_options.h"
 
 namespace faceage {
@@ -16,6 +17,7 @@ namespace faceage {
 // What the routes use; it must outlive the server they are installed on.
 struct ApiContext {
   BatchQueue* queue = nullptr;
+  const ConnectionGuard* connections = nullptr;  // for /healthz's counters; may be null
   ServeOptions options;
   nlohmann::json model;  // GET /v1/model's answer
 };

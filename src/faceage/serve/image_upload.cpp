@@ -62,12 +62,18 @@ std::string read_upload(const httplib::Request& req, const httplib::ContentReade
   std::string image;
   size_t received = 0;
   bool too_large = false;
-  // Every byte counts against the limit, whichever form field it belongs to.
+  // Every byte counts against the limit, whichever form field it belongs to. Past it the
+  // rest is read and dropped, up to a bound: a client still sending when the 413 and the
+  // close come gets a reset instead of the answer (seen with chunked uploads), so a body
+  // somewhat over the limit is let through to its end; a far larger one is cut off (and
+  // --request-timeout bounds the time either way).
+  const size_t drain_limit = max_bytes * 4 + (size_t{1} << 20);
   const auto take = [&](const char* data, size_t n, bool keep) {
     received += n;
     if (received > max_bytes) {
+      if (!too_large) std::string().swap(image);  // what was kept is of no use now
       too_large = true;
-      return false;
+      return received <= drain_limit;
     }
     if (keep) image.append(data, n);
     return true;

@@ -24,6 +24,8 @@ void validate(const ServeOptions& o) {
   if (o.batch_wait.count() < 0) fail("serve: the batch wait cannot be negative");
   if (o.retry_after_s < 0) fail("serve: Retry-After cannot be negative");
   if (o.read_timeout_s < 1) fail("serve: the read timeout must be at least 1 s");
+  if (o.request_timeout_s < 1) fail("serve: the request timeout must be at least 1 s");
+  if (o.max_connections < 1) fail("serve: --max-connections {} must be at least 1", o.max_connections);
 }
 
 }  // namespace faceage

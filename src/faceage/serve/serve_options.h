@@ -11,8 +11,12 @@ namespace faceage {
 struct ServeOptions {
   std::string host = "127.0.0.1";  // loopback unless told otherwise: no accidental exposure
   int port = 8080;                 // 0: any free port (see AgeServer::bind)
-  // Connections served at once; 0: max_queue + max_batch + 8 (see http_thread_count).
+  // Threads started at once for connections; 0: max_queue + max_batch + 8 (see
+  // http_thread_count). More start on demand: every open connection has its own.
   int http_threads = 0;
+  // Connections open at once (idle, slow or busy); past it a new one is answered 503
+  // with Retry-After and closed at once, before anything is read.
+  int max_connections = 1024;
   // Largest request body (after any Content-Encoding is undone): bigger ones get 413.
   size_t max_body_bytes = size_t{10} << 20;
   // Largest image a request may declare or decode to (413 past it): 25 MP is 75 MB as BGR.
@@ -25,12 +29,14 @@ struct ServeOptions {
   std::chrono::microseconds batch_wait{2000};
   int retry_after_s = 1;       // the Retry-After of a 503
   int read_timeout_s = 10;     // a client that stops sending is dropped after this
+  // A whole request (headers and body) must arrive within this, counted from the
+  // connection's start or the previous answer: a trickling client gets 408 and is closed.
+  int request_timeout_s = 30;
 };
 
-// Each request holds an HTTP thread while it waits for the model, so overload only
-// reaches the queue (and is turned away with 503) when there are more threads than
-// requests the queue and a batch can hold; the automatic count leaves 8 more, for health
-// checks and requests being read. Fewer threads make excess connections wait for one.
+// Threads ready before the first connection: every connection gets its own thread (up
+// to max_connections), so this only saves starting them under a burst; the automatic
+// count covers the requests the queue and a batch hold, plus 8.
 int http_thread_count(const ServeOptions& options);
 
 // Throws faceage::Error naming the first setting out of range.

@@ -9,6 +9,7 @@
 #include "command.h"
 #include "faceage/core/error.h"
 #include "faceage/core/memory_reuse.h"
+#include "faceage/core/thread_wait_policy.h"
 #include "faceage/core/version.h"
 
 namespace faceage::cli {
@@ -21,6 +22,8 @@ std::vector<Command>& commands() {
 }  // namespace faceage::cli
 
 int main(int argc, char** argv) {
+  // Idle OpenMP workers sleep (core/thread_wait_policy.h): may re-execute once, now.
+  faceage::restart_with_sleeping_idle_threads();
   // Logs go to stderr: stdout carries results (--json, JSON lines) that programs read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("faceage"));
   using namespace faceage::cli;

@@ -240,7 +240,7 @@ const RegisterCommand kPredict{
                      "Images, folders (searched recursively), videos, or camera:N")
           ->required();
       add_predictor_options(app, s->predictor);
-      app.add_option("--output,-o", s->output, "Write the JSON lines to this file, not stdout");
+      app.add_option("--out,-o,--output", s->output, "Write the JSON lines to this file, not stdout");
       app.add_option("--annotate", s->annotate_dir,
                      "Folder for copies with boxes and ages drawn (videos as MJPEG .avi)");
       app.add_flag("--cropped", s->cropped,

@@ -37,7 +37,7 @@ inline void add_predictor_options(CLI::App& app, PredictorOptions& o) {
       ->check(CLI::Range(0.01, 0.99));
   app.add_option("--device", o.device, "cpu, cuda or auto")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-  app.add_option("--threads", o.threads, "LibTorch threads (0 = every logical CPU)")
+  app.add_option("--threads", o.threads, "LibTorch threads (0 = the CPUs this process may use)")
       ->check(CLI::Range(0, 256));
   app.add_option("--search-window", o.alignment.search_window,
                  "Second detection: face sizes searched around each face (0 = whole photo)")

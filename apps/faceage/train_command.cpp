@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "command.h"
+#include "faceage/core/compute_threads.h"
 #include "faceage/data/sample_csv.h"
 #include "faceage/parallel/communicator.h"
 #include "faceage/parallel/local_launcher.h"
@@ -38,7 +39,7 @@ std::vector<std::string> process_command(const TrainArguments& args) {
 TrainConfig for_this_process(TrainConfig config, const LaunchEnvironment& environment) {
   if (config.torch_threads <= 0 && environment.local_world_size > 1)
     config.torch_threads = std::max<int>(
-        1, static_cast<int>(std::thread::hardware_concurrency()) / environment.local_world_size);
+        1, usable_cpus() / environment.local_world_size);
   if (environment.distributed() && config.device != "cpu" && choose_device(config.device).is_cuda())
     config.device = "cuda:" + std::to_string(environment.local_rank);
   return config;

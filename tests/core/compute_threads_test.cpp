@@ -84,11 +84,6 @@ double process_cpu_seconds() {
          usage.ru_stime.tv_usec * 1e-6;
 }
 
-TEST(ThreadWaitPolicy, ThisProcessRunsWithPassiveWaiting) {
-  EXPECT_TRUE(keep_passive_thread_waiting());
-  ASSERT_NE(std::getenv("OMP_WAIT_POLICY"), nullptr);
-}
-
 TEST(ThreadWaitPolicy, IdleWorkersDoNotSpinBetweenParallelRegions) {
   // 100 short parallel regions 5 ms apart: spinning workers would burn about one CPU
   // second per extra thread over the half second; sleeping ones next to nothing.

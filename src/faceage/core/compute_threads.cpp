@@ -13,7 +13,6 @@
 
 #include <ATen/Parallel.h>
 
-#include "faceage/core/thread_wait_policy.h"
 
 namespace faceage {
 namespace {
@@ -145,7 +144,6 @@ bool set_blas_threads(int threads) {
 }
 
 int use_compute_threads(int requested) {
-  keep_passive_thread_waiting();  // links the start-up hook into every program that uses this
   const int threads = requested > 0 ? requested : usable_cpus();
   if (at::get_num_threads() != threads) at::set_num_threads(threads);
   if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) set_blas_threads(1);

@@ -30,11 +30,11 @@ std::vector<std::string> own_arguments() {
   return arguments;
 }
 
-// Runs during static initialisation, before main: nothing has been read, written or
-// started yet, so replacing the process image changes nothing but libgomp's settings.
-// Returns whether libgomp started with a policy of the user's or ours (false when the
-// re-execution could not happen: this process spins as before, its children will not).
-bool restart_with_passive_waiting() {
+}  // namespace
+
+// Called first in main(): nothing has been read, written or started yet, so replacing the
+// process image changes nothing but libgomp's settings.
+bool restart_with_sleeping_idle_threads() {
   if (wait_policy_chosen()) return true;
   if (setenv("OMP_WAIT_POLICY", "passive", 0) != 0) return false;
   std::vector<std::string> arguments = own_arguments();
@@ -46,10 +46,5 @@ bool restart_with_passive_waiting() {
   return false;  // exec failed (no /proc): go on as started
 }
 
-const bool policy_at_start = restart_with_passive_waiting();
-
-}  // namespace
-
-bool keep_passive_thread_waiting() { return policy_at_start; }
 
 }  // namespace faceage

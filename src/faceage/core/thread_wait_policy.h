@@ -10,13 +10,16 @@ namespace faceage {
 //
 // libgomp reads its environment once, in its own constructor, which runs before any
 // initialiser of a program that links faceage (and setenv in .preinit_array is undone by
-// libc's own start-up, measured). So at start-up, when neither OMP_WAIT_POLICY nor
-// GOMP_SPINCOUNT is set, the process sets OMP_WAIT_POLICY=passive and re-executes itself
-// once (/proc/self/exe, the same arguments), before main and before any work. Setting
-// either variable (e.g. OMP_WAIT_POLICY=active) keeps the process as it started.
+// libc's own start-up, measured). So a program's main() calls this first: when neither
+// OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set, it sets OMP_WAIT_POLICY=passive and
+// re-executes the program once (/proc/self/exe, the same arguments) before any work.
+// Setting either variable (e.g. OMP_WAIT_POLICY=active) keeps the process as it started.
+// The `faceage` command calls it. The library never does on its own:
+// a program that embeds faceage (a server, a Python interpreter) is not restarted behind
+// its back; it sets OMP_WAIT_POLICY=passive in its environment, or calls this itself.
 //
-// True when libgomp started with a policy chosen (ours, passive, or the user's own);
-// calling it also links the start-up hook into every program that uses faceage's threads.
-bool keep_passive_thread_waiting();
+// Returns whether libgomp runs with a chosen policy (ours or the user's); false when the
+// re-execution could not happen (no /proc): the process then spins as before.
+bool restart_with_sleeping_idle_threads();
 
 }  // namespace faceage

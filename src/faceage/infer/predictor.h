@@ -38,7 +38,7 @@ struct PredictorOptions {
   int batch_size = 32;           // faces per forward pass
   double interval_mass = 0.9;    // the central interval reported with each age
   std::string device = "auto";   // cpu, cuda or auto
-  int threads = 0;               // LibTorch threads; 0 = every logical CPU
+  int threads = 0;               // LibTorch threads; 0 = the CPUs this process may use
   // The age network's inference plan (nn/inference_plan.h): auto, plain, channels-last or
   // mkldnn; float32 or bfloat16.
   std::string inference = "auto";

@@ -70,7 +70,7 @@ struct TrainConfig {
   int batch_size = 128;
   uint64_t seed = 1;
   int loader_threads = 2;
-  int torch_threads = 0;            // 0 = every logical CPU
+  int torch_threads = 0;            // 0 = the CPUs this process may use (affinity, cgroup quota)
   std::string best_metric = "mae";  // mae | ca3
   int64_t max_batches_per_epoch = 0;  // 0 = all
   std::string output_dir = "runs/default";

@@ -2,7 +2,7 @@
 # Which UTKFace serves photos in the wild better: its own crops (used whole, the frame
 # measured afterwards for prediction) or its photos aligned by faceage's own pipeline
 # (MTCNN, eye alignment, margin: the same crop prediction makes)? Trains one small model
-# of each (ResNet-18, 64 px, LDL, augmentation, 5 epochs, seeded) and measures both on
+# of each (ResNet-18, 64 px, LDL, augmentation, 3 epochs by default, seeded) and measures both on
 # photos none of them saw: All-Age-Faces (aligned rows, MAE by `faceage eval`) and the
 # FairFace photos (age ranges through `faceage predict`). Resumable: finished steps are
 # skipped, an interrupted training resumes from its checkpoint. Run folders: runs/framing/.
@@ -10,7 +10,7 @@
 #   scripts/compare-utkface-crops-aligned.sh [EPOCHS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-epochs="${1:-5}"
+epochs="${1:-3}"
 faceage="${FACEAGE_BIN:-build/bin/faceage}"
 data=../shared/data
 out=runs/framing

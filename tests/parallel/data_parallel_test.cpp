@@ -209,12 +209,23 @@ TEST(DataParallel, SeveralStepsOfSgdStayInStep) {
     DataParallel parallel(group, network, /*sync_batchnorm=*/true);
     train(network, &parallel, group.rank() * 3, group.rank() * 3 + 3);
   });
+  // Rounding differs between a batch of 6 and two of 3 (the convolutions' kernels sum in
+  // another order) and momentum SGD amplifies it: within 1e-4 of the largest weight on an
+  // AMD Zen 5, up to 6.7e-3 on an Intel Xeon (measured). A process that did not average
+  // its gradients would step on half the batch: differences of the order of the step.
   const std::vector<torch::Tensor> expected = single->parameters();
   for (const std::shared_ptr<AgeNet>& network : networks) {
     const std::vector<torch::Tensor> actual = network->parameters();
     for (size_t i = 0; i < expected.size(); ++i)
-      EXPECT_TRUE(tensors_close(actual[i], expected[i], 1e-4)) << "parameter " << i;
+      EXPECT_TRUE(tensors_close(actual[i], expected[i], 2e-2)) << "parameter " << i;
   }
+  // The control: a process that trains on its half alone is well outside that bound.
+  std::shared_ptr<AgeNet> alone = seeded_network();
+  train(*alone, nullptr, 0, 3);
+  const std::vector<torch::Tensor> unaveraged = alone->parameters();
+  size_t far = 0;
+  for (size_t i = 0; i < expected.size(); ++i) far += !tensors_close(unaveraged[i], expected[i], 2e-2);
+  EXPECT_GT(far, expected.size() / 4) << "of " << expected.size() << " parameters";
 }
 
 TEST(DataParallel, WithoutSyncBatchNormTheHalvesNormaliseOnTheirOwn) {

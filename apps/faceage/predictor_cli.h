@@ -33,6 +33,10 @@ inline void add_predictor_options(CLI::App& app, PredictorOptions& o) {
   app.add_option("--detector-weights", o.detector_weights, "MTCNN weights (.safetensors)");
   app.add_option("--min-face", o.detection.min_face_size, "Smallest face searched for, pixels")
       ->check(CLI::Range(12.0, 10000.0));
+  app.add_option("--detect-max-pixels", o.detection.max_pixels,
+                 "Larger photos are searched for faces on a copy of at most this many pixels "
+                 "(bounded memory; 0 = the whole photo)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--interval", o.interval_mass, "Mass of the reported age interval")
       ->check(CLI::Range(0.01, 0.99));
   app.add_option("--device", o.device, "cpu, cuda or auto")

@@ -25,4 +25,12 @@ bool keep_freed_memory_for_reuse() {
 #endif
 }
 
+bool return_freed_memory() {
+#if defined(__GLIBC__)
+  return malloc_trim(0) == 1;
+#else
+  return false;
+#endif
+}
+
 }  // namespace faceage

@@ -14,4 +14,9 @@ namespace faceage {
 // effect (false also where the C library is not glibc).
 bool keep_freed_memory_for_reuse();
 
+// Gives the memory freed so far back to the system (glibc's malloc_trim), for a
+// long-running process after work far larger than usual (serve after a 25 MP photo).
+// Returns whether anything was returned.
+bool return_freed_memory();
+
 }  // namespace faceage

@@ -396,6 +396,8 @@ FaceDetector::FaceDetector(const std::string& weights_path, DetectorOptions opti
     fail("FaceDetector: min_face_size must be positive, got {}", options.min_face_size);
   if (!(options.scale_factor > 0 && options.scale_factor < 1))
     fail("FaceDetector: scale_factor must be in (0, 1), got {}", options.scale_factor);
+  if (options.max_pixels < 0)
+    fail("FaceDetector: max_pixels must be >= 0 (0: no limit), got {}", options.max_pixels);
   impl_->options = options;
   impl_->weights_path = find_mtcnn_weights(weights_path);
   impl_->nets = load_mtcnn_nets(impl_->weights_path);
@@ -404,17 +406,69 @@ FaceDetector::FaceDetector(const std::string& weights_path, DetectorOptions opti
 }
 
 std::vector<DetectedFace> FaceDetector::detect(const cv::Mat& image) const {
-  return impl_->detect({image})[0];
+  return detect(std::vector<cv::Mat>{image})[0];
 }
+
+namespace {
+
+// An image searched on a copy of at most `limit` pixels (DetectorOptions::max_pixels): the
+// copy, and the way back to the image's coordinates.
+struct SearchedCopy {
+  cv::Mat pixels;      // the image itself when it is within the limit
+  double sx = 1, sy = 1;  // image pixels per copy pixel
+
+  SearchedCopy(const cv::Mat& image, int64_t limit, double pyramid_step) : pixels(image) {
+    const int64_t area = static_cast<int64_t>(image.cols) * image.rows;
+    if (limit <= 0 || area <= limit || image.empty()) return;
+    // A power of the pyramid's step: the copy's pyramid is then the image's own from that
+    // level on, so the faces found there are those the whole image gives.
+    const double needed = std::sqrt(static_cast<double>(limit) / static_cast<double>(area));
+    const double scale =
+        std::pow(pyramid_step, std::ceil(std::log(needed) / std::log(pyramid_step) - 1e-9));
+    const cv::Size size(std::max(1, static_cast<int>(image.cols * scale)),
+                        std::max(1, static_cast<int>(image.rows * scale)));
+    cv::resize(image, pixels, size, 0, 0, cv::INTER_AREA);
+    sx = static_cast<double>(image.cols) / size.width;
+    sy = static_cast<double>(image.rows) / size.height;
+  }
+
+  FaceBox to_copy(const FaceBox& box) const {
+    return {box.x1 / sx, box.y1 / sy, box.x2 / sx, box.y2 / sy};
+  }
+  // Box edges scale as they are; landmarks are pixel-centre coordinates (half a pixel in).
+  void to_image(DetectedFace& face) const {
+    face.box = {face.box.x1 * sx, face.box.y1 * sy, face.box.x2 * sx, face.box.y2 * sy};
+    for (cv::Point2d& point : face.landmarks)
+      point = {(point.x + 0.5) * sx - 0.5, (point.y + 0.5) * sy - 0.5};
+  }
+};
+
+}  // namespace
 
 std::vector<std::vector<DetectedFace>> FaceDetector::detect(
     const std::vector<cv::Mat>& images) const {
-  return impl_->detect(images);
+  std::vector<SearchedCopy> copies;
+  std::vector<cv::Mat> searched;
+  for (const cv::Mat& image : images) {
+    copies.emplace_back(image, impl_->options.max_pixels, impl_->options.scale_factor);
+    searched.push_back(copies.back().pixels);
+  }
+  std::vector<std::vector<DetectedFace>> faces = impl_->detect(searched);
+  for (size_t i = 0; i < images.size(); ++i)
+    for (DetectedFace& face : faces[i]) copies[i].to_image(face);
+  return faces;
 }
 
 std::vector<std::optional<DetectedFace>> FaceDetector::refine(
     const cv::Mat& image, const std::vector<FaceBox>& boxes) const {
-  return impl_->refine_known(image, boxes);
+  // O-Net sees 48 x 48 pixels of each box: a bounded copy of a large image serves as well.
+  const SearchedCopy copy(image, impl_->options.max_pixels, impl_->options.scale_factor);
+  std::vector<FaceBox> in_copy;
+  for (const FaceBox& box : boxes) in_copy.push_back(copy.to_copy(box));
+  std::vector<std::optional<DetectedFace>> faces = impl_->refine_known(copy.pixels, in_copy);
+  for (std::optional<DetectedFace>& face : faces)
+    if (face) copy.to_image(*face);
+  return faces;
 }
 
 const DetectorOptions& FaceDetector::options() const { return impl_->options; }

@@ -48,6 +48,12 @@ struct DetectorOptions {
   // The networks as fused oneDNN chains (mtcnn_chain.h) where the build has them; false
   // runs LibTorch's modules (same results to 1e-4; docs/performance.md has the speeds).
   bool fused_networks = true;
+  // Larger images are searched on a copy scaled down to this many pixels (area
+  // averaging), and the faces are given in the image's own coordinates: detection's
+  // memory (about 15 bytes per pixel searched, plus the pyramid) stays bounded on 48 MP
+  // photos. Faces smaller than min_face_size in the copy are then not searched for, i.e.
+  // min_face_size / scale in the image (35 px on a 12 MP photo). 0 = no limit.
+  int64_t max_pixels = 4'000'000;
 };
 
 class FaceDetector {

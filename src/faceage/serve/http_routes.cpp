@@ -6,12 +6,17 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "faceage/core/memory_reuse.h"
 #include "faceage/infer/prediction_output.h"
 #include "faceage/serve/image_upload.h"
 #include "faceage/serve/json_reply.h"
 
 namespace faceage {
 namespace {
+
+// Photos above this many pixels (a 4 MP phone photo is 12 MB decoded) are followed by
+// return_freed_memory().
+constexpr size_t kLargePhotoPixels = 4'000'000;
 
 // Path -> the one method it answers (HEAD too for GET).
 const std::map<std::string, std::string>& route_table() {
@@ -68,7 +73,7 @@ void estimate_ages(const ApiContext& api, const httplib::Request& req, httplib::
     request_fully_read();
     throw;
   }
-  const std::string bytes = read_upload(req, reader, kind, limits.max_body_bytes);
+  std::string bytes = read_upload(req, reader, kind, limits.max_body_bytes);
   request_fully_read();  // the model's time does not count against the client
   check_upload(bytes, limits.max_pixels);
   // A place in the queue before decoding: the decoded photos held at once stay bounded.
@@ -78,9 +83,17 @@ void estimate_ages(const ApiContext& api, const httplib::Request& req, httplib::
     throw ApiError(503, fmt::format("the server is busy ({} requests waiting, --max-queue) or "
                                     "stopping; retry later", limits.max_queue));
   }
-  const cv::Mat image = decode_upload(bytes, limits.max_pixels);
+  cv::Mat image = decode_upload(bytes, limits.max_pixels);
   const std::vector<FacePrediction> faces = api.queue->submit(std::move(*ticket), image).get();
   reply_json(res, 200, faces_json(faces, image));
+  // A large photo's pixels go back to the system, not to the free memory the heap keeps
+  // for the model's activations (core/memory_reuse.h): serve's size returns after it.
+  const bool large = image.total() > kLargePhotoPixels;
+  image.release();
+  if (large) {
+    std::string().swap(bytes);
+    return_freed_memory();
+  }
 }
 
 // The route boundary: whatever went wrong becomes a JSON answer.

@@ -51,8 +51,8 @@ import os, sys
 from PIL import Image
 out = sys.argv[1]
 os.makedirs(f"{out}/upscaled", exist_ok=True)
-for i in range(20):
-    name = "fairface_%04d.jpg" % (1 + 13 * i)
+names = sorted(n for n in os.listdir("../shared/data/fairface") if n.endswith(".jpg"))
+for name in names[::len(names) // 20][:20]:
     Image.open(f"../shared/data/fairface/{name}").convert("RGB").resize((3584, 3584), Image.BILINEAR).save(f"{out}/upscaled/{name}", quality=92)
 PY
 "$faceage" predict "$out/upscaled" --detect-max-pixels 0 -o "$out/upscaled-whole.jsonl" 2>/dev/null

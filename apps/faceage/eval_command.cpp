@@ -85,6 +85,15 @@ EvaluationSets sets_from_config(const EvalArguments& args, std::vector<std::stri
   return sets;
 }
 
+// Rows of set `set` that were training images.
+size_t training_images_in_set(const TrainingSetMatches& matches, const DatasetMembership& membership,
+                              size_t set) {
+  size_t found = 0;
+  for (size_t row = 0; row < matches.in_training.size(); ++row)
+    found += membership.set_of_row[row] == set && matches.in_training[row];
+  return found;
+}
+
 // Which evaluated files were this model's training images (nullopt: the model file has no
 // training fingerprint); warns on stderr with the count, per set when there are several.
 std::optional<TrainingSetMatches> training_images_among(const LoadedModel& model,
@@ -98,11 +107,11 @@ std::optional<TrainingSetMatches> training_images_among(const LoadedModel& model
   std::string per_set;
   if (sets.membership.names.size() > 1)
     for (size_t set = 0; set < sets.membership.names.size(); ++set) {
-      size_t found = 0, total = 0;
-      for (size_t row = 0; row < paths.size(); ++row)
-        if (sets.membership.set_of_row[row] == set) ++total, found += matches.in_training[row];
-      per_set += fmt::format("{} {}: {}", per_set.empty() ? " (" : ";", sets.membership.names[set],
-                             TrainingSetMatches::describe(found, total));
+      const size_t total = static_cast<size_t>(
+          std::count(sets.membership.set_of_row.begin(), sets.membership.set_of_row.end(), set));
+      per_set += fmt::format("{}{}: {}", per_set.empty() ? " (" : "; ", sets.membership.names[set],
+                             TrainingSetMatches::describe(
+                                 training_images_in_set(matches, sets.membership, set), total));
     }
   if (!per_set.empty()) per_set += ")";
   std::cerr << "faceage eval: warning: " << TrainingSetMatches::describe(matches.found, paths.size())
@@ -164,13 +173,9 @@ int run_eval(const EvalArguments& args) {
       }
       nlohmann::json set_report = evaluation_report(part);
       set_report["data"] = sets.paths[set];
-      set_report["in_training_set"] = nlohmann::json();
-      if (trained_on) {
-        size_t found = 0;
-        for (size_t row = 0; row < sets.samples.size(); ++row)
-          found += sets.membership.set_of_row[row] == set && trained_on->in_training[row];
-        set_report["in_training_set"] = found;
-      }
+      set_report["in_training_set"] =
+          trained_on ? nlohmann::json(training_images_in_set(*trained_on, sets.membership, set))
+                     : nlohmann::json();
       tables += fmt::format("== {} ({})\n", name, sets.paths[set]) + format_report(set_report);
       report["sets"][name] = std::move(set_report);
     }

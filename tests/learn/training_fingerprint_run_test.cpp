@@ -13,6 +13,7 @@
 #include "faceage/data/deduplicate.h"
 #include "faceage/data/sample_csv.h"
 #include "faceage/io/atomic_file.h"
+#include "faceage/learn/training_data.h"
 #include "faceage/model/model_file.h"
 #include "run_command.h"
 #include "test_support.h"
@@ -107,7 +108,7 @@ TEST(TrainingFingerprintRun, EvalAndPredictKnowTheTrainingImages) {
     ++sets_seen;
   }
   EXPECT_EQ(sets_seen, 2u);
-  EXPECT_NE(printed.find("training set ("), std::string::npos) << printed;
+  EXPECT_NE(printed.find("training set (train: " + n + " of " + n + " images (100.0%); validation: "), std::string::npos) << printed;
 
   // predict --cropped on three training crops and one validation crop.
   const auto predicted = run_command(cli_path() + " predict --cropped --threads 1 --model " + best +
@@ -130,6 +131,23 @@ TEST(TrainingFingerprintRun, EvalAndPredictKnowTheTrainingImages) {
   ASSERT_TRUE(exported_spec.training_fingerprint.has_value());
   EXPECT_EQ(found_in(*exported_spec.training_fingerprint, train), train.size());
   EXPECT_EQ(found_in(*exported_spec.training_fingerprint, validation), validation_found);
+}
+
+// The bundled model's fingerprint was added after training from its configuration's split
+// (faceage export --fingerprint-from): it must be exactly that split.
+TEST(TrainingFingerprintRun, TheBundledModelKnowsItsTrainSplit) {
+  const ModelSpec spec = read_model_spec(faceage::testing::source_dir() + "/models/default-age-model.safetensors");
+  ASSERT_TRUE(spec.training_fingerprint.has_value());
+  const TrainConfig config = load_train_config(
+      faceage::testing::source_dir() + "/configs/utkface/default-model.toml",
+      {"data.path=" + faceage::testing::data_dir() + "/utkface"});
+  const TrainingData data = prepare_training_data(config);
+  ASSERT_EQ(data.train.size(), 15730u);
+  EXPECT_EQ(spec.training_fingerprint->images(), data.train.size());
+  EXPECT_EQ(found_in(*spec.training_fingerprint, data.train), data.train.size());
+  std::vector<Sample> held_out = data.validation;
+  held_out.insert(held_out.end(), data.test.begin(), data.test.end());
+  EXPECT_LE(found_in(*spec.training_fingerprint, held_out), held_out.size() * 3 / 1000);
 }
 
 }  // namespace

@@ -83,8 +83,8 @@ TrainingFingerprint fingerprint_of_config(const std::string& config_path,
   std::vector<std::string> paths;
   for (const Sample& sample : data.train) paths.push_back(sample.image_path);
   TrainingFingerprint fingerprint = fingerprint_of_images(paths, std::max(1, config.loader_threads));
-  spdlog::info("training fingerprint of {}: {} train images ({} KB)", config_path,
-               fingerprint.images(), fingerprint.bits() / 8192);
+  spdlog::info("training fingerprint of {}: {} train images ({:.1f} KB)", config_path,
+               fingerprint.images(), fingerprint.bits() / 8192.0);
   return fingerprint;
 }
 

@@ -92,8 +92,8 @@ int run_train(const TrainArguments& args) {
     std::vector<std::string> paths;
     for (const Sample& sample : data.train) paths.push_back(sample.image_path);
     spec.training_fingerprint = fingerprint_of_images(paths, std::max(1, config.loader_threads));
-    spdlog::info("training fingerprint: {} images in a {} KB Bloom filter", spec.training_fingerprint->images(),
-                 spec.training_fingerprint->bits() / 8192);
+    spdlog::info("training fingerprint: {} images in a {:.1f} KB Bloom filter",
+                 spec.training_fingerprint->images(), spec.training_fingerprint->bits() / 8192.0);
   }
   const std::unique_ptr<LoaderBatchSource> train =
       training_source(data, config, spec.preprocessing, static_cast<size_t>(environment.rank),

@@ -1,8 +1,8 @@
 // A model knows what it was trained on, end to end: a tiny `faceage train` on 200 real
 // UTKFace crops writes checkpoints whose training fingerprint holds every train-split
 // image; `faceage eval` on the run's train.csv warns with the count and reports it as
-// "in_training_set", on validation.csv it finds none; `predict --cropped` warns too, and
-// `export --average-with` keeps the fingerprint.
+// "in_training_set", on validation.csv it finds none; `predict --cropped` warns too,
+// `export --average-with` keeps the fingerprint, and a model without one gives no warning.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +120,16 @@ TEST(TrainingFingerprintRun, EvalAndPredictKnowTheTrainingImages) {
                                   " of 4 images"),
             std::string::npos)
       << predicted.output;
+
+  // A model file without a fingerprint (as written before faceage recorded one): no
+  // warning, and the JSON says the count is unknown.
+  LoadedModel unrecorded = load_model(best);
+  unrecorded.spec.training_fingerprint.reset();
+  save_model(dir + "/unrecorded.safetensors", *unrecorded.network, unrecorded.spec);
+  const nlohmann::json unknown = eval_report(dir + "/unrecorded.safetensors",
+                                             "--data " + run + "/train.csv", dir + "/eval-unrecorded", printed);
+  EXPECT_TRUE(unknown.at("in_training_set").is_null());
+  EXPECT_EQ(printed.find("warning:"), std::string::npos) << printed;
 
   // Export (averaged with the last checkpoint, fp16) carries it through.
   const std::string exported = dir + "/exported.safetensors";

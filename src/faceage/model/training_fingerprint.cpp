@@ -43,7 +43,8 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-// Empty optional-like result signalled by `ok = false` on a character outside the alphabet.
+// The bytes of base64 text; `ok` is false for a length that is not a multiple of 4, a
+// character outside the alphabet or misplaced padding.
 std::string unbase64(const std::string& text, bool& ok) {
   ok = text.size() % 4 == 0;
   std::string out;

@@ -17,6 +17,7 @@
 #include "faceage/learn/dataset_membership.h"
 #include "faceage/learn/report.h"
 #include "faceage/learn/training_data.h"
+#include "faceage/learn/training_images_fingerprint.h"
 #include "faceage/nn/inference_optimization.h"
 #include "predictor_cli.h"
 
@@ -84,6 +85,41 @@ EvaluationSets sets_from_config(const EvalArguments& args, std::vector<std::stri
   return sets;
 }
 
+// Rows of set `set` that were training images.
+size_t training_images_in_set(const TrainingSetMatches& matches, const DatasetMembership& membership,
+                              size_t set) {
+  size_t found = 0;
+  for (size_t row = 0; row < matches.in_training.size(); ++row)
+    found += membership.set_of_row[row] == set && matches.in_training[row];
+  return found;
+}
+
+// Which evaluated files were this model's training images (nullopt: the model file has no
+// training fingerprint); warns on stderr with the count, per set when there are several.
+std::optional<TrainingSetMatches> training_images_among(const LoadedModel& model,
+                                                        const EvaluationSets& sets, int threads) {
+  if (!model.spec.training_fingerprint) return std::nullopt;
+  std::vector<std::string> paths;
+  for (const Sample& sample : sets.samples) paths.push_back(sample.image_path);
+  TrainingSetMatches matches =
+      match_training_images(*model.spec.training_fingerprint, paths, std::max(1, threads));
+  if (matches.found == 0) return matches;
+  std::string per_set;
+  if (sets.membership.names.size() > 1)
+    for (size_t set = 0; set < sets.membership.names.size(); ++set) {
+      const size_t total = static_cast<size_t>(
+          std::count(sets.membership.set_of_row.begin(), sets.membership.set_of_row.end(), set));
+      per_set += fmt::format("{}{}: {}", per_set.empty() ? " (" : "; ", sets.membership.names[set],
+                             TrainingSetMatches::describe(
+                                 training_images_in_set(matches, sets.membership, set), total));
+    }
+  if (!per_set.empty()) per_set += ")";
+  std::cerr << "faceage eval: warning: " << TrainingSetMatches::describe(matches.found, paths.size())
+            << " were in this model's training set" << per_set
+            << "; its figures on them are not held-out accuracy\n";
+  return matches;
+}
+
 int run_eval(const EvalArguments& args) {
   if (args.data_paths.empty() && args.config_path.empty())
     fail("eval: no dataset: give --data (repeatable) or --config");
@@ -95,6 +131,8 @@ int run_eval(const EvalArguments& args) {
   const EvaluationSets sets = args.config_path.empty() ? sets_from_data_options(args, notes)
                                                        : sets_from_config(args, notes);
   for (const std::string& note : notes) spdlog::info("{}", note);
+
+  const std::optional<TrainingSetMatches> trained_on = training_images_among(model, sets, args.threads);
 
   TrainConfig config;
   config.batch_size = args.batch_size;
@@ -120,6 +158,8 @@ int run_eval(const EvalArguments& args) {
   report["flip_average"] = flip_average;
   report["inference"] = describe(model.network->inference_plan());
   report["images_skipped"] = source.loader().report().images_skipped;
+  // Evaluated files that were training images (null: the model does not record its own).
+  report["in_training_set"] = trained_on ? nlohmann::json(trained_on->found) : nlohmann::json();
   std::string tables;
   const bool several = sets.membership.names.size() > 1;
   if (several) {
@@ -133,6 +173,9 @@ int run_eval(const EvalArguments& args) {
       }
       nlohmann::json set_report = evaluation_report(part);
       set_report["data"] = sets.paths[set];
+      set_report["in_training_set"] =
+          trained_on ? nlohmann::json(training_images_in_set(*trained_on, sets.membership, set))
+                     : nlohmann::json();
       tables += fmt::format("== {} ({})\n", name, sets.paths[set]) + format_report(set_report);
       report["sets"][name] = std::move(set_report);
     }

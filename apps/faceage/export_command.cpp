@@ -15,6 +15,7 @@
 #include "faceage/face/framing.h"
 #include "faceage/io/image.h"
 #include "faceage/learn/training_data.h"
+#include "faceage/learn/training_images_fingerprint.h"
 #include "faceage/learn/weight_averaging.h"
 
 namespace faceage::cli {
@@ -22,6 +23,8 @@ namespace {
 
 struct ExportSettings {
   std::vector<std::string> average_with;
+  std::string fingerprint_config;             // --fingerprint-from: a training configuration
+  std::vector<std::string> fingerprint_overrides;
   std::string model, out, card, frame_data, frame_format = "auto", detector_weights;
   size_t frame_samples = 400;
   bool half = false;
@@ -51,10 +54,45 @@ FaceFrame measure_frame(const ExportSettings& s, nlohmann::json& record) {
   return frame;
 }
 
+// An averaged model was trained on every image any of its parts saw: the union of their
+// fingerprints. When a part has none, or one of another size, the union cannot be formed:
+// the first model's fingerprint is kept and the gap said.
+void union_training_fingerprints(LoadedModel& model, const std::vector<std::string>& others) {
+  if (!model.spec.training_fingerprint) return;
+  TrainingFingerprint& fingerprint = *model.spec.training_fingerprint;
+  for (const std::string& other_path : others) {
+    const ModelSpec other = read_model_spec(other_path);
+    if (other.training_fingerprint && fingerprint.can_merge(*other.training_fingerprint)) {
+      fingerprint.merge(*other.training_fingerprint);
+    } else {
+      spdlog::warn("{}: {}; the exported fingerprint lacks its training images", other_path,
+                   other.training_fingerprint ? "its training fingerprint is of another size"
+                                              : "records no training fingerprint");
+    }
+  }
+}
+
+// The train split of a training configuration, as `faceage train` computes it (read,
+// deduplicate, subset, seeded split): for a model written before models recorded it.
+TrainingFingerprint fingerprint_of_config(const std::string& config_path,
+                                          const std::vector<std::string>& overrides) {
+  const TrainConfig config = load_train_config(config_path, overrides);
+  const TrainingData data = prepare_training_data(config);
+  for (const std::string& note : data.notes) spdlog::info("{}", note);
+  if (data.train.empty()) fail("{}: the configuration's train split is empty", config_path);
+  std::vector<std::string> paths;
+  for (const Sample& sample : data.train) paths.push_back(sample.image_path);
+  TrainingFingerprint fingerprint = fingerprint_of_images(paths, std::max(1, config.loader_threads));
+  spdlog::info("training fingerprint of {}: {} train images ({:.1f} KB)", config_path,
+               fingerprint.images(), fingerprint.bits() / 8192.0);
+  return fingerprint;
+}
+
 int run_export(const ExportSettings& s) {
   LoadedModel model = load_model(s.model);
   if (!s.average_with.empty()) {
     average_weights(model, s.average_with);
+    union_training_fingerprints(model, s.average_with);
     model.spec.card["weights_averaged_over"] = 1 + s.average_with.size();
     spdlog::info("weights averaged over {} models", 1 + s.average_with.size());
   }
@@ -68,6 +106,8 @@ int run_export(const ExportSettings& s) {
     }
   }
   if (s.flip_average) model.spec.flip_average = *s.flip_average;
+  if (!s.fingerprint_config.empty())
+    model.spec.training_fingerprint = fingerprint_of_config(s.fingerprint_config, s.fingerprint_overrides);
   if (!s.frame_data.empty()) {
     if (model.spec.preprocessing.align)
       fail("{}: --frame-from is for models trained on crops used whole (data.align = false); "
@@ -104,6 +144,12 @@ const RegisterCommand kExport{
       app.add_option("--frame-samples", s->frame_samples, "Images to measure it on")
           ->check(CLI::Range(1, 1000000));
       app.add_option("--detector-weights", s->detector_weights, "MTCNN weights (.safetensors)");
+      app.add_option("--fingerprint-from", s->fingerprint_config,
+                     "Record the train split of this training configuration as the model's "
+                     "training fingerprint (replaces any it has)")
+          ->check(CLI::ExistingFile);
+      app.add_option("--fingerprint-set", s->fingerprint_overrides,
+                     "With --fingerprint-from: override a setting, e.g. data.path=... (repeatable)");
       return std::function<int()>([s] { return run_export(*s); });
     }};
 

@@ -21,6 +21,7 @@
 #include "faceage/infer/prediction_output.h"
 #include "faceage/infer/predictor.h"
 #include "faceage/io/image.h"
+#include "faceage/learn/training_images_fingerprint.h"
 
 namespace faceage::cli {
 namespace {
@@ -69,6 +70,7 @@ class PredictRun {
     flush_images(pending);
   }
 
+  const ModelSpec& model() const { return predictor_.model(); }
   const Counts& counts() const { return counts_; }
   const PredictTimings& timings() const { return timings_; }
 
@@ -201,6 +203,20 @@ std::string summary_line(const Counts& c, const PredictTimings& t, double second
       seconds > 0 ? pictures / seconds : 0.0, share(t.detect), share(t.align), share(t.model));
 }
 
+// Face crops may be the model's own training images (a UTKFace folder): their ages are
+// not predictions on unseen faces. Only models that record their train split can tell.
+void warn_about_training_images(const ModelSpec& model, const MediaListing& listing) {
+  if (!model.training_fingerprint) return;
+  std::vector<std::string> paths;
+  for (const MediaInput& input : listing.inputs)
+    if (input.kind == MediaKind::image) paths.push_back(input.path);
+  const TrainingSetMatches matches = match_training_images(*model.training_fingerprint, paths);
+  if (matches.found > 0)
+    std::cerr << "faceage predict: warning: " << TrainingSetMatches::describe(matches.found, paths.size())
+              << " were in this model's training set; its ages for them are not predictions on "
+                 "unseen faces\n";
+}
+
 int run_predict(const PredictSettings& s) {
   const Clock::time_point start = Clock::now();
   const MediaListing listing = find_media(s.inputs);
@@ -222,6 +238,7 @@ int run_predict(const PredictSettings& s) {
     if (!file) fail("{}: cannot open for writing", s.output);
   }
   PredictRun run(s, s.output.empty() ? std::cout : file);
+  if (s.cropped) warn_about_training_images(run.model(), listing);
   run.run(listing);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!s.quiet) std::cerr << summary_line(run.counts(), run.timings(), seconds) << "\n";

@@ -13,6 +13,7 @@
 #include "faceage/parallel/local_launcher.h"
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/training_data.h"
+#include "faceage/learn/training_images_fingerprint.h"
 #include "faceage/learn/trainer.h"
 
 namespace faceage::cli {
@@ -84,7 +85,16 @@ int run_train(const TrainArguments& args) {
     if (!data.test.empty()) write_samples_csv(config.output_dir + "/test.csv", data.test);
   }
 
-  const ModelSpec spec = model_spec_for(config);
+  ModelSpec spec = model_spec_for(config);
+  // Every model file of the run records its train split, so eval can tell training images
+  // from held-out ones (only rank 0 writes model files).
+  if (environment.primary()) {
+    std::vector<std::string> paths;
+    for (const Sample& sample : data.train) paths.push_back(sample.image_path);
+    spec.training_fingerprint = fingerprint_of_images(paths, std::max(1, config.loader_threads));
+    spdlog::info("training fingerprint: {} images in a {:.1f} KB Bloom filter",
+                 spec.training_fingerprint->images(), spec.training_fingerprint->bits() / 8192.0);
+  }
   const std::unique_ptr<LoaderBatchSource> train =
       training_source(data, config, spec.preprocessing, static_cast<size_t>(environment.rank),
                       static_cast<size_t>(environment.world_size));

@@ -23,10 +23,11 @@ void save_checkpoint(const std::string& path, AgeNet& network,
   const json progress_json = {{"completed_epochs", progress.completed_epochs},
                               {"best_score", progress.best_score},
                               {"best_epoch", progress.best_epoch}};
-  const std::string bytes = serialize_safetensors(tensors, {{kModelSpecKey, to_json(spec).dump()},
-                                                          {kConfigKey, to_json(config).dump()},
-                                                          {kProgressKey, progress_json.dump()},
-                                                          {"format", "pt"}});
+  Metadata metadata = model_metadata(spec);  // the spec and the training fingerprint
+  metadata[kConfigKey] = to_json(config).dump();
+  metadata[kProgressKey] = progress_json.dump();
+  metadata["format"] = "pt";
+  const std::string bytes = serialize_safetensors(tensors, metadata);
   // Atomic (temporary file, fsync, rename): a kill mid-write keeps the previous file.
   write_file_atomically(path, [&](std::ostream& out) {
     const size_t half = bytes.size() / 2;

@@ -1,6 +1,6 @@
 #pragma once
-// Training checkpoints: one safetensors file with the model (so it is also a model file
-// that `faceage eval` and `faceage predict` accept), the optimiser state, the run's
+// Training checkpoints: one safetensors file with the model and its training fingerprint
+// (so it is also a model file that `faceage eval` and `faceage predict` accept), the optimiser state, the run's
 // configuration and its progress. Written atomically: a crash mid-write leaves the
 // previous checkpoint intact.
 #include <string>

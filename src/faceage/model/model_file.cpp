@@ -39,11 +39,20 @@ ModelSpec model_spec_from_json(const json& in, const std::string& source) {
   return spec;
 }
 
+Metadata model_metadata(const ModelSpec& spec) {
+  Metadata metadata{{kModelSpecKey, to_json(spec).dump()}};
+  if (spec.training_fingerprint)
+    metadata[kTrainingFingerprintKey] = spec.training_fingerprint->to_text();
+  return metadata;
+}
+
 void save_model(const std::string& path, AgeNet& network, const ModelSpec& spec, bool half) {
   TensorMap tensors;
   for (const auto& [name, tensor] : nn::state_dict(network))
     tensors[name] = half && tensor.is_floating_point() ? tensor.to(torch::kFloat16) : tensor;
-  write_safetensors(path, tensors, {{kModelSpecKey, to_json(spec).dump()}, {"format", "pt"}});
+  Metadata metadata = model_metadata(spec);
+  metadata["format"] = "pt";
+  write_safetensors(path, tensors, metadata);
 }
 
 namespace {
@@ -59,7 +68,10 @@ ModelSpec spec_from_metadata(const Metadata& metadata, const std::string& path) 
   } catch (const json::exception& e) {
     fail("{}: model metadata is not valid JSON ({})", path, e.what());
   }
-  return model_spec_from_json(parsed, path);
+  ModelSpec spec = model_spec_from_json(parsed, path);
+  if (const auto fingerprint = metadata.find(kTrainingFingerprintKey); fingerprint != metadata.end())
+    spec.training_fingerprint = TrainingFingerprint::from_text(fingerprint->second, path);
+  return spec;
 }
 
 }  // namespace

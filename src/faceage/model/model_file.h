@@ -3,6 +3,7 @@
 // was built and how faces must be prepared for it. Loading rebuilds the network from that
 // metadata, so a model can only ever run with the pipeline it was trained with.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "faceage/model/preprocessing.h"
 #include "faceage/io/safetensors.h"
 #include "faceage/model/formulation.h"
+#include "faceage/model/training_fingerprint.h"
 #include "faceage/nn/age_net.h"
 
 namespace faceage {
@@ -22,6 +24,9 @@ struct ModelSpec {
   // model because its reported accuracy was measured that way.
   bool flip_average = false;
   nlohmann::json card = nlohmann::json::object();  // free-form: data, split, metrics, licence
+  // The train split's images (model/training_fingerprint.h); absent in models written
+  // before faceage recorded it. Stored under its own metadata key, not in to_json(spec).
+  std::optional<TrainingFingerprint> training_fingerprint;
 };
 
 struct LoadedModel {
@@ -34,6 +39,12 @@ ModelSpec model_spec_from_json(const nlohmann::json& json, const std::string& so
 
 // The metadata key that holds to_json(spec) in the safetensors header.
 inline constexpr const char* kModelSpecKey = "faceage.model";
+// The metadata key that holds the training fingerprint's text, when the model has one.
+inline constexpr const char* kTrainingFingerprintKey = "faceage.training_fingerprint";
+
+// The model's metadata entries: kModelSpecKey and, when present, kTrainingFingerprintKey
+// (checkpoints add their own keys to these).
+Metadata model_metadata(const ModelSpec& spec);
 
 // half = store float weights as fp16 (half the size; loaded back as fp32).
 void save_model(const std::string& path, AgeNet& network, const ModelSpec& spec,

@@ -14,15 +14,11 @@ add_executable(faceage_input_tests
   ${src}/data/csv_fields.cpp ${src}/data/label_parsing.cpp ${src}/data/read_report.cpp
   ${src}/data/sample_csv.cpp ${src}/data/utkface_reader.cpp ${src}/data/morph_reader.cpp
   ${src}/data/fgnet_reader.cpp ${src}/data/megaage_reader.cpp ${src}/data/split.cpp
-  ${src}/data/augmentation.cpp ${src}/learn/train_config.cpp)
+  ${src}/data/augmentation.cpp ${src}/model/preprocessing.cpp ${src}/learn/train_config.cpp)
 target_include_directories(faceage_input_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/support)
 # faceage::io brings core and io (image decoding, safetensors, atomic files) only.
 target_link_libraries(faceage_input_tests PRIVATE faceage::io tomlplusplus::tomlplusplus
                       GTest::gtest GTest::gtest_main)
-target_compile_definitions(faceage_input_tests PRIVATE
-  FACEAGE_DATA_DIR="${FACEAGE_DATA_DIR}"
-  FACEAGE_REFERENCE_DIR="${FACEAGE_REFERENCE_DIR}"
-  FACEAGE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-  FACEAGE_BINARY_DIR="${CMAKE_BINARY_DIR}"
-  FACEAGE_CLI="${CMAKE_BINARY_DIR}/bin/faceage")
+# The data paths reach support/test_support.cpp alone (tests/CMakeLists.txt), so the other
+# objects are the same in any checkout and ccache reuses them.
 faceage_use_pch(faceage_input_tests)

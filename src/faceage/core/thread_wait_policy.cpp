@@ -36,7 +36,7 @@ std::vector<std::string> own_arguments() {
 // process image changes nothing but libgomp's settings.
 bool restart_with_sleeping_idle_threads() {
   if (wait_policy_chosen()) return true;
-  if (setenv("OMP_WAIT_POLICY", "passive", 0) != 0) return false;
+  if (setenv("GOMP_SPINCOUNT", kIdleSpinCount, 0) != 0) return false;
   std::vector<std::string> arguments = own_arguments();
   if (arguments.empty()) return false;
   std::vector<char*> argv;

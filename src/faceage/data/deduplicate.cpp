@@ -22,30 +22,11 @@ struct Fingerprint {
   }
 };
 
-struct FileResult {
-  std::optional<Fingerprint> fingerprint;
-  std::string error;
-};
-
-std::vector<FileResult> fingerprint_files(const std::vector<Sample>& samples, int threads) {
-  std::vector<FileResult> results(samples.size());
-  const size_t workers = static_cast<size_t>(std::max(1, threads));
-  // Interleaved ranges: each worker takes every workers-th file, results land by index.
-  const auto work = [&](size_t first) {
-    for (size_t i = first; i < samples.size(); i += workers) {
-      try {
-        const std::string bytes = read_file_bytes(samples[i].image_path);
-        results[i].fingerprint = Fingerprint{content_hash(bytes), bytes.size()};
-      } catch (const Error& e) {
-        results[i].error = e.what();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
-  work(0);
-  for (std::thread& t : pool) t.join();
-  return results;
+std::vector<FileHash> hash_sample_files(const std::vector<Sample>& samples, int threads) {
+  std::vector<std::string> paths;
+  paths.reserve(samples.size());
+  for (const Sample& sample : samples) paths.push_back(sample.image_path);
+  return hash_files(paths, threads);
 }
 
 // Splits rows with equal fingerprints into groups of byte-identical files (a 64-bit hash
@@ -72,6 +53,28 @@ std::string describe(const Sample& s) {
 }
 
 }  // namespace
+
+std::vector<FileHash> hash_files(const std::vector<std::string>& paths, int threads) {
+  std::vector<FileHash> results(paths.size());
+  const size_t workers = static_cast<size_t>(std::max(1, threads));
+  // Interleaved ranges: each worker takes every workers-th file, results land by index.
+  const auto work = [&](size_t first) {
+    for (size_t i = first; i < paths.size(); i += workers) {
+      try {
+        const std::string bytes = read_file_bytes(paths[i]);
+        results[i].hash = content_hash(bytes);
+        results[i].size = bytes.size();
+      } catch (const Error& e) {
+        results[i].error = e.what();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (std::thread& t : pool) t.join();
+  return results;
+}
 
 uint64_t content_hash(const std::string& bytes) {
   uint64_t hash = 0xcbf29ce484222325ull;
@@ -112,17 +115,17 @@ DeduplicationResult deduplicate_by_content(const std::vector<Sample>& samples,
   DeduplicationResult result;
   DeduplicationReport& report = result.report;
   report.input_samples = samples.size();
-  const std::vector<FileResult> files = fingerprint_files(samples, threads);
+  const std::vector<FileHash> files = hash_sample_files(samples, threads);
 
   std::map<Fingerprint, std::vector<size_t>> rows_by_fingerprint;
   for (size_t i = 0; i < samples.size(); ++i) {
-    if (!files[i].fingerprint) {
+    if (!files[i].hash) {
       ++report.unreadable;
       if (report.unreadable_examples.size() < DeduplicationReport::kMaxExamples)
         report.unreadable_examples.push_back(files[i].error);
       continue;
     }
-    rows_by_fingerprint[*files[i].fingerprint].push_back(i);
+    rows_by_fingerprint[Fingerprint{*files[i].hash, files[i].size}].push_back(i);
   }
 
   std::vector<bool> keep(samples.size(), false);

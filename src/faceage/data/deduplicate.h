@@ -4,6 +4,7 @@
 // UTKFace has hundreds of such copies, many with different age labels.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,15 @@ enum class LabelConflictPolicy {
 // 64-bit FNV-1a of the bytes; with the file size it identifies content (equal hashes are
 // confirmed byte by byte before two files count as copies).
 uint64_t content_hash(const std::string& bytes);
+
+// Each file's content_hash and size, read on `threads` threads (results by index); a file
+// that cannot be read has no hash and the error's message.
+struct FileHash {
+  std::optional<uint64_t> hash;
+  size_t size = 0;
+  std::string error;
+};
+std::vector<FileHash> hash_files(const std::vector<std::string>& paths, int threads);
 
 // Copies whose labels disagree: age differs, or both know the gender (ethnicity) and differ.
 bool labels_conflict(const Sample& a, const Sample& b);

@@ -13,27 +13,6 @@
 namespace faceage {
 namespace {
 
-// Each file's content hash, read on `threads` threads (every threads-th file each);
-// nullopt where the file cannot be read.
-std::vector<std::optional<uint64_t>> content_hashes(const std::vector<std::string>& paths,
-                                                    int threads) {
-  std::vector<std::optional<uint64_t>> hashes(paths.size());
-  const size_t workers = static_cast<size_t>(std::max(1, threads));
-  const auto work = [&](size_t first) {
-    for (size_t i = first; i < paths.size(); i += workers) {
-      try {
-        hashes[i] = content_hash(read_file_bytes(paths[i]));
-      } catch (const Error&) {
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
-  work(0);
-  for (std::thread& t : pool) t.join();
-  return hashes;
-}
-
 // 1234567 -> "1,234,567".
 std::string with_thousands(size_t n) {
   std::string digits = std::to_string(n);
@@ -46,8 +25,8 @@ std::string with_thousands(size_t n) {
 
 TrainingFingerprint fingerprint_of_images(const std::vector<std::string>& paths, int threads) {
   std::vector<uint64_t> readable;
-  for (const std::optional<uint64_t>& hash : content_hashes(paths, threads))
-    if (hash) readable.push_back(*hash);
+  for (const FileHash& file : hash_files(paths, threads))
+    if (file.hash) readable.push_back(*file.hash);
   return TrainingFingerprint::from_hashes(readable);
 }
 
@@ -61,11 +40,11 @@ TrainingSetMatches match_training_images(const TrainingFingerprint& fingerprint,
                                          const std::vector<std::string>& paths, int threads) {
   TrainingSetMatches matches;
   matches.in_training.assign(paths.size(), false);
-  const std::vector<std::optional<uint64_t>> hashes = content_hashes(paths, threads);
+  const std::vector<FileHash> files = hash_files(paths, threads);
   for (size_t i = 0; i < paths.size(); ++i) {
-    if (!hashes[i]) {
+    if (!files[i].hash) {
       ++matches.unreadable;
-    } else if (fingerprint.contains(*hashes[i])) {
+    } else if (fingerprint.contains(*files[i].hash)) {
       matches.in_training[i] = true;
       ++matches.found;
     }

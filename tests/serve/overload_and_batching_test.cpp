@@ -15,11 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::future<httplib::Result> post_async(const RunningServer& server, const std::string& bytes) {
-  return std::async(std::launch::async, [&server, bytes] {
-    return server.client()->Post("/v1/age", bytes, "image/jpeg");
-  });
-}
 
 TEST(Batching, RequestsArrivingTogetherShareOneModelCallAndEachGetsItsOwnFaces) {
   // The first request holds the model; the next four arrive meanwhile and must all go

@@ -3,6 +3,7 @@
 // thread of the test, a client for it, and a predictor that can be held mid-batch.
 #include <condition_variable>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <mutex>
 #include <sstream>
@@ -130,6 +131,14 @@ bool eventually(Pred pred) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return pred();
+}
+
+// POST /v1/age of `bytes` from a thread of its own (the photo is copied).
+inline std::future<httplib::Result> post_async(const RunningServer& server,
+                                               const std::string& bytes) {
+  return std::async(std::launch::async, [&server, bytes] {
+    return server.client()->Post("/v1/age", bytes, "image/jpeg");
+  });
 }
 
 }  // namespace faceage::testing

@@ -131,12 +131,9 @@ TEST(SlowClients, HealthAnswersWhileTheModelQueueIsFull) {
   RunningServer server(gate.wrap(predict_with(serve_predictor())), options);
   OpenOnExit open_on_exit{gate};
   const std::string photo = file_bytes(fairface_photo(3));
-  auto post = [&] {
-    return std::async(std::launch::async, [&] { return server.client()->Post("/v1/age", photo, "image/jpeg"); });
-  };
-  auto in_model = post();  // held in the model
+  auto in_model = post_async(server, photo);  // held in the model
   ASSERT_TRUE(gate.wait_entered(1));
-  auto waiting = post();  // the one place in the queue
+  auto waiting = post_async(server, photo);  // the one place in the queue
   ASSERT_TRUE(eventually([&] { return server.server().stats().queued == 1; }));
   const auto refused = server.client()->Post("/v1/age", photo, "image/jpeg");
   ASSERT_TRUE(refused);

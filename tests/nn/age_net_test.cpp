@@ -27,7 +27,7 @@ std::vector<int64_t> shape_of(const torch::nn::Module& module, const std::string
 }
 
 TEST(AgeNetFactory, ListsEveryBackbone) {
-  EXPECT_EQ(architectures(), (std::vector<std::string>{"resnet18", "resnet34", "resnet50",
+  EXPECT_EQ(architectures(), (std::vector<std::string>{"face_resnet29", "resnet18", "resnet34", "resnet50",
                                                         "seresnext50_32x4d", "vgg16_bn"}));
 }
 

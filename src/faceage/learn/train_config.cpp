@@ -12,6 +12,7 @@
 
 #include "faceage/core/error.h"
 #include "faceage/io/atomic_file.h"
+#include "faceage/nn/age_net.h"
 
 namespace faceage {
 namespace {
@@ -27,6 +28,7 @@ using json = nlohmann::json;
   FIELD(sigma, "model", "sigma")                                                          \
   FIELD(lambda, "model", "lambda")                                                        \
   FIELD(pretrained, "model", "pretrained")                                                \
+  FIELD(recalibrate_batch_norm, "model", "recalibrate_batch_norm")                        \
   FIELD(dataset_format, "data", "format")                                                 \
   FIELD(dataset_path, "data", "path")                                                     \
   FIELD(image_root, "data", "image_root")                                                 \
@@ -202,6 +204,9 @@ void check_values(const TrainConfig& c, const std::string& source) {
   one_of(source, "train.device", c.device, {"auto", "cpu", "cuda"});
   one_of(source, "train.memory_format", c.memory_format, {"auto", "channels-last", "contiguous"});
   check_preprocessing_keys(c.preprocessing, source);
+  if (c.preprocessing.input_size < minimum_input_size(c.architecture))
+    fail("{}: model.input_size {} is below the {} px that {} needs", source,
+         c.preprocessing.input_size, minimum_input_size(c.architecture), c.architecture);
   if (c.sigma <= 0) fail("{}: model.sigma must be positive", source);
   if (c.epochs < 1) fail("{}: train.epochs must be at least 1", source);
   if (c.batch_size < 1) fail("{}: train.batch_size must be at least 1", source);
@@ -369,6 +374,9 @@ TrainConfig config_from_json(const json& config, const std::string& source) {
     c.member = checked_value<decltype(c.member)>(config[section][key], source, section, key);
   FACEAGE_CONFIG_FIELDS(FACEAGE_READ)
 #undef FACEAGE_READ
+  const InputNormalization normalization = input_normalization(c.architecture);
+  c.preprocessing.mean = normalization.mean;
+  c.preprocessing.std = normalization.std;
   check_values(c, source);
   if (config.contains("data") && config["data"].contains("sets"))
     c.sets = read_sets(config["data"]["sets"], c, source);

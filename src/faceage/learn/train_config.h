@@ -33,14 +33,20 @@ struct DatasetConfig {
 struct TrainConfig {
   // [model]
   std::string architecture = "resnet18";
-  // model.input_size, data.align and data.margin: what a trained model's file records
-  // (the rest keeps Preprocessing's defaults). Checked by check_preprocessing.
+  // model.input_size, data.align and data.margin: what a trained model's file records;
+  // mean and std are the architecture's (input_normalization), the rest Preprocessing's
+  // defaults. Checked by check_preprocessing.
   Preprocessing preprocessing = {/*input_size=*/112, /*align=*/false, /*margin=*/0.0};
   bool multitask = false;
   std::string formulation = "ldl";  // classification | ldl
   double sigma = 2.0;
   double lambda = 1.0;
   std::string pretrained;           // safetensors file; "" = from scratch
+  // Before the first epoch, measure each batch norm's input statistics on training
+  // batches and re-express its scale and shift in them, so that train-mode batch norm
+  // computes what the pretrained network computed (learn/batch_norm_recalibration.h).
+  // For initialisations whose batch norms are plain scales (face_resnet29's).
+  bool recalibrate_batch_norm = false;
   // [data]: one dataset, or what the [[data.sets]] share
   std::string dataset_format = "utkface";  // auto | csv | utkface | megaage | morph | fgnet
   std::string dataset_path;

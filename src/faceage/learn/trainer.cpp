@@ -16,6 +16,7 @@
 #include "faceage/parallel/data_parallel.h"
 #include "faceage/learn/evaluation.h"
 #include "faceage/learn/optimization.h"
+#include "faceage/learn/batch_norm_recalibration.h"
 #include "faceage/learn/pretrained.h"
 #include "faceage/learn/progress.h"
 #include "faceage/learn/report.h"
@@ -184,6 +185,23 @@ EpochTraining Trainer::train_one_epoch(int epoch, AgeNet& network,
   return result;
 }
 
+void Trainer::recalibrate_on_training_images(AgeNet& network) {
+  // Eight batches of epoch 0 (the epoch restarts when training begins): a few hundred
+  // faces give each channel's mean and variance to a percent or so.
+  constexpr size_t kBatches = 8;
+  train_.start_epoch(0);
+  const size_t rewritten = recalibrate_batch_norms(
+      network,
+      [&]() -> std::optional<torch::Tensor> {
+        auto batch = train_.next();
+        if (!batch) return std::nullopt;
+        const torch::Tensor images = batch->images.to(device_);
+        return channels_last_ ? nn::channels_last(images) : images;
+      },
+      kBatches);
+  spdlog::info("batch norms recalibrated on {} training batches: {} rewritten", kBatches, rewritten);
+}
+
 TrainingResult Trainer::run() {
   namespace fs = std::filesystem;
   // Rank 0 of a data-parallel run (or the only process) owns the run folder.
@@ -221,6 +239,9 @@ TrainingResult Trainer::run() {
     spdlog::info("resuming {} after epoch {} of {}", result.last_checkpoint,
                  progress.completed_epochs, config_.epochs);
   }
+  if (config_.recalibrate_batch_norm && progress.completed_epochs == 0 &&
+      !fs::exists(result.last_checkpoint))
+    recalibrate_on_training_images(*network);
   if (parallel) {
     // Every process resumes from the same file (the optimiser state is in it too).
     const int64_t primary_epochs = parallel->broadcast_value(progress.completed_epochs);

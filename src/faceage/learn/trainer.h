@@ -70,6 +70,8 @@ class Trainer {
   EpochTraining train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimizer& optimizer,
                                 DataParallel* parallel);
   bool improves(const AgeMetrics& metrics, const TrainingProgress& progress) const;
+  // model.recalibrate_batch_norm: batch norms measured on the first training batches.
+  void recalibrate_on_training_images(AgeNet& network);
 
   TrainConfig config_;
   ModelSpec spec_;

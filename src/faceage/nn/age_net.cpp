@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "faceage/core/error.h"
+#include "faceage/nn/face_resnet.h"
 #include "faceage/nn/resnet.h"
 #include "faceage/nn/vgg.h"
 
@@ -25,6 +26,10 @@ const std::map<std::string, Factory>& factories() {
        [](const AgeNetOptions& o) -> std::shared_ptr<AgeNet> {
          return std::make_shared<nn::Vgg>(o, nn::vgg16_config());
        }},
+      {"face_resnet29",
+       [](const AgeNetOptions& o) -> std::shared_ptr<AgeNet> {
+         return std::make_shared<nn::FaceResNet>(o);
+       }},
       {"resnet18", resnet(nn::resnet18_shape)},
       {"resnet34", resnet(nn::resnet34_shape)},
       {"resnet50", resnet(nn::resnet50_shape)},
@@ -42,6 +47,17 @@ const std::vector<std::string>& architectures() {
     return result;
   }();
   return names;
+}
+
+InputNormalization input_normalization(const std::string& architecture) {
+  // dlib's face-recognition network: (RGB - its mean) / 256, here in units of 1/255.
+  if (architecture == "face_resnet29")
+    return {{122.782f / 255, 117.001f / 255, 104.298f / 255}, {256.f / 255, 256.f / 255, 256.f / 255}};
+  return {};
+}
+
+int64_t minimum_input_size(const std::string& architecture) {
+  return architecture == "face_resnet29" ? nn::FaceResNet::kMinimumInputSize : 8;
 }
 
 std::shared_ptr<AgeNet> make_age_net(const AgeNetOptions& options) {

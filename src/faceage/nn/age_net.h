@@ -2,6 +2,7 @@
 // The common shape of every age network: an ImageNet-style backbone whose classifier
 // is replaced by a 101-way age head (ages 0..100), optionally with the multi-task
 // gender and ethnicity heads of paper §4.6.
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,9 +31,24 @@ struct AgeNetOutput {
   torch::Tensor ethnicity_logits;  // [batch, num_ethnicities]
 };
 
+// How an RGB image in [0, 1] is normalised for an architecture's initialisation:
+// (x - mean) / std per channel. ImageNet's for the ImageNet backbones; the pretrained
+// face network's own for face_resnet29, whose weights were trained with it.
+struct InputNormalization {
+  std::array<float, 3> mean = {0.485f, 0.456f, 0.406f};
+  std::array<float, 3> std = {0.229f, 0.224f, 0.225f};
+};
+InputNormalization input_normalization(const std::string& architecture);
+
+// The smallest square input the architecture runs on: 103 for face_resnet29, whose
+// unpadded down blocks run out of rows below it; 8 (the configuration's floor) for the
+// ImageNet backbones, which pad every convolution.
+int64_t minimum_input_size(const std::string& architecture);
+
 class AgeNet : public torch::nn::Module {
  public:
-  // images: [batch, 3, H, W], float, normalised; any H, W >= 64.
+  // images: [batch, 3, H, W], float, normalised; H, W >= minimum_input_size() (64 and
+  // up for the sizes the ImageNet backbones were designed for).
   virtual AgeNetOutput forward(torch::Tensor images) = 0;
   const AgeNetOptions& options() const { return options_; }
 
@@ -50,7 +66,7 @@ class AgeNet : public torch::nn::Module {
 // unknown name, listing the known ones.
 std::shared_ptr<AgeNet> make_age_net(const AgeNetOptions& options);
 
-// "vgg16_bn", "resnet18", "resnet34", "resnet50", "seresnext50_32x4d".
+// "face_resnet29", "vgg16_bn", "resnet18", "resnet34", "resnet50", "seresnext50_32x4d".
 const std::vector<std::string>& architectures();
 
 }  // namespace faceage

@@ -45,6 +45,16 @@ torch::Tensor SyncableBatchNorm2dImpl::forward(const torch::Tensor& input) {
     return input;
   }
   if (sum_ && is_training()) return synchronized_forward(input);
+  if (statistics_ && !is_training()) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor values = input.to(torch::kDouble);
+    const std::vector<int64_t> reduce = {0, 2, 3};
+    const torch::Tensor sum = values.sum(reduce), square_sum = values.square().sum(reduce);
+    statistics_->sum = statistics_->sum.defined() ? statistics_->sum + sum : sum;
+    statistics_->square_sum =
+        statistics_->square_sum.defined() ? statistics_->square_sum + square_sum : square_sum;
+    statistics_->count += static_cast<double>(input.numel() / std::max<int64_t>(channels, 1));
+  }
   if (is_training()) num_batches_tracked.add_(1);
   return torch::batch_norm(input, weight, bias, running_mean, running_var, is_training(),
                            momentum, eps, at::globalContext().userEnabledCuDNN());

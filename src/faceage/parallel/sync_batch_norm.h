@@ -32,6 +32,14 @@ class SyncableBatchNorm2dImpl : public torch::nn::Cloneable<SyncableBatchNorm2dI
   void mark_folded() { folded_ = true; }
   bool folded() const { return folded_; }
 
+  // While set (learn/batch_norm_recalibration.h), an eval-mode forward also adds its
+  // input's per-channel sums to `statistics`; nullptr stops that.
+  struct InputStatistics {
+    torch::Tensor sum, square_sum;  // float64, [channels]
+    double count = 0;               // values per channel seen
+  };
+  void collect_input_statistics(InputStatistics* statistics) { statistics_ = statistics; }
+
   void reset() override;  // unit scale, zero shift, fresh statistics
   void pretty_print(std::ostream& stream) const override;
 
@@ -43,6 +51,7 @@ class SyncableBatchNorm2dImpl : public torch::nn::Cloneable<SyncableBatchNorm2dI
   torch::Tensor synchronized_forward(const torch::Tensor& input);
   CrossProcessSum sum_;
   bool folded_ = false;
+  InputStatistics* statistics_ = nullptr;
 };
 TORCH_MODULE(SyncableBatchNorm2d);
 

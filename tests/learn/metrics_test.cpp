@@ -31,6 +31,10 @@ TEST(Metrics, MaePerGroup) {
   EXPECT_EQ(groups.at("a").count, 2);
   EXPECT_DOUBLE_EQ(groups.at("b").mae, 1.5);
   EXPECT_DOUBLE_EQ(groups.at("c").mae, 7.0);
+  // Signed (predicted - true): a: -2 and +7.5; b: +3 and 0; c: -7.
+  EXPECT_DOUBLE_EQ(groups.at("a").mean_signed_error, 2.75);
+  EXPECT_DOUBLE_EQ(groups.at("b").mean_signed_error, 1.5);
+  EXPECT_DOUBLE_EQ(groups.at("c").mean_signed_error, -7.0);
 }
 
 TEST(Metrics, AgeBands) {

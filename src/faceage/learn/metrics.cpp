@@ -43,8 +43,12 @@ std::map<std::string, GroupError> mae_per_group(const std::vector<double>& predi
     GroupError& group = result[groups[i]];
     group.count += 1;
     group.mae += std::abs(predicted[i] - truth[i]);
+    group.mean_signed_error += predicted[i] - truth[i];
   }
-  for (auto& [name, group] : result) group.mae /= static_cast<double>(group.count);
+  for (auto& [name, group] : result) {
+    group.mae /= static_cast<double>(group.count);
+    group.mean_signed_error /= static_cast<double>(group.count);
+  }
   return result;
 }
 

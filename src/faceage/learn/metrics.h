@@ -17,9 +17,10 @@ double cumulative_accuracy(const std::vector<double>& predicted, const std::vect
 struct GroupError {
   int64_t count = 0;
   double mae = 0.0;
+  double mean_signed_error = 0.0;  // mean of predicted - true: > 0 = called too old
 };
 
-// MAE of each group; groups[i] names the group of sample i (age band, gender, ...).
+// MAE and mean signed error of each group; groups[i] names the group of sample i (age band, gender, ...).
 std::map<std::string, GroupError> mae_per_group(const std::vector<double>& predicted,
                                                 const std::vector<double>& truth,
                                                 const std::vector<std::string>& groups);

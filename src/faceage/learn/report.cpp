@@ -34,7 +34,7 @@ json group_report(const Predictions& p, const std::vector<int>& labels, const ch
   json out = json::object();
   if (truth.empty()) return out;
   for (const auto& [name, group] : mae_per_group(predicted, truth, groups))
-    out[name] = {{"count", group.count}, {"mae", group.mae}};
+    out[name] = {{"count", group.count}, {"mae", group.mae}, {"mean_signed_error", group.mean_signed_error}};
   return out;
 }
 
@@ -60,7 +60,9 @@ json evaluation_report(const Predictions& p) {
   const auto per_band = mae_per_group(p.predicted_age, p.true_age, bands);
   for (const std::string& band : age_bands())
     if (per_band.count(band))
-      by_band[band] = {{"count", per_band.at(band).count}, {"mae", per_band.at(band).mae}};
+      by_band[band] = {{"count", per_band.at(band).count},
+                       {"mae", per_band.at(band).mae},
+                       {"mean_signed_error", per_band.at(band).mean_signed_error}};
   return {{"count", overall.count},
           {"mae", overall.mae},
           {"ca3", overall.ca3},

@@ -29,15 +29,17 @@ def range_of(age):
 
 
 def read_labels(args):
-    labels = {}  # file name -> range index
+    labels, ages = {}, {}  # file name -> range index; file name -> exact age (CSV only)
     if args.fairface:
         for row in json.load(open(args.fairface)):
             labels[row["filename"]] = NAMES.index(row["age"])
     else:
         with open(args.csv, newline="") as f:
             for row in csv.DictReader(f):
-                labels[os.path.basename(row["photo"])] = range_of(float(row["age"]))
-    return labels
+                name = os.path.basename(row["photo"])
+                ages[name] = float(row["age"])
+                labels[name] = range_of(ages[name])
+    return labels, ages
 
 
 def central_face(line):
@@ -58,10 +60,10 @@ def main():
     group.add_argument("--csv", help="dataset CSV with photo and age columns")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    labels = read_labels(args)
+    labels, ages = read_labels(args)
     photos = detected = exact = within_one = 0
-    per_range = [[0, 0] for _ in NAMES]  # [photos, exact]
-    errors = []
+    per_range = [[0, 0, 0.0] for _ in NAMES]  # [photos, exact, sum of predicted - true age]
+    errors = []  # predicted - true age, exact ages only
     for text in open(args.predictions):
         line = json.loads(text)
         name = os.path.basename(line["source"])
@@ -72,7 +74,11 @@ def main():
             continue
         detected += 1
         truth = labels[name]
-        predicted = range_of(central_face(line)["age"])
+        age = central_face(line)["age"]
+        predicted = range_of(age)
+        if name in ages:
+            errors.append(age - ages[name])
+            per_range[truth][2] += age - ages[name]
         exact += predicted == truth
         within_one += abs(predicted - truth) <= 1
         per_range[truth][0] += 1
@@ -86,16 +92,25 @@ def main():
         "range_accuracy": round(100 * exact / max(detected, 1), 1),
         "range_accuracy_within_one": round(100 * within_one / max(detected, 1), 1),
         "per_range": {NAMES[i]: {"photos": n, "exact": round(100 * e / n, 1)}
-                      for i, (n, e) in enumerate(per_range) if n},
+                      for i, (n, e, _) in enumerate(per_range) if n},
     }
+    if errors:  # exact ages: MAE and each range's mean signed error (predicted - true)
+        result["mae"] = round(sum(abs(e) for e in errors) / len(errors), 2)
+        for i, (n, _, signed) in enumerate(per_range):
+            if n:
+                result["per_range"][NAMES[i]]["mean_signed_error"] = round(signed / n, 2)
     if args.json:
         print(json.dumps(result))
         return
     print(f"photos {photos}, face found in {detected} ({result['detection_rate']}%)")
     print(f"age range right: {result['range_accuracy']}%, right or neighbouring: "
           f"{result['range_accuracy_within_one']}%")
+    if "mae" in result:
+        print(f"MAE {result['mae']} years (face nearest the centre of each photo)")
     for name, r in result["per_range"].items():
-        print(f"  {name:>6}: {r['photos']:4d} photos, {r['exact']:5.1f}% right")
+        signed = (f", mean signed error {r['mean_signed_error']:+.1f}"
+                  if "mean_signed_error" in r else "")
+        print(f"  {name:>6}: {r['photos']:4d} photos, {r['exact']:5.1f}% right{signed}")
 
 
 if __name__ == "__main__":

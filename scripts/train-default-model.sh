@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
-# Trains (or resumes) the bundled default model in the background-friendly way: low
-# priority, logs appended to runs/<stage>/train.log. Rerun to resume; a finished stage
-# is skipped by the trainer itself (it resumes after its last epoch).
-#   stage 1: configs/utkface/default-model.toml          -> runs/default-model
-#   stage 2: configs/utkface/default-model-finetune.toml -> runs/default-model-finetune
-#   v2:      the fp16 mean of both stages' best and last   -> runs/default-model-v2.safetensors
-#   stage 3: configs/utkface/default-model-v3-finetune.toml -> runs/default-model-v3-finetune
+# Trains (or resumes) the bundled default model: face_resnet29, initialised from face-api.js's
+# face-recognition network, fine-tuned on UTKFace crops + All-Age-Faces photos aligned by
+# faceage (configs/utkface-aaf/face-resnet29-150.toml; docs/model-card.md). Each step is
+# skipped when its output is there; rerun to resume training from its last checkpoint.
+#   1. models/init/face-resnet29.safetensors  (scripts/fetch-face-init.sh)
+#   2. runs/aaf/rows.csv                       (faceage align on All-Age-Faces, ~5-10 min)
+#   3. stage 1: runs/utkface-aaf/face-resnet29-150/         (8 epochs, ~40-60 min on 2 cores)
+#   4. stage 2: runs/utkface-aaf/face-resnet29-150-stage2/  (5 epochs from stage 1's best, ~25-40 min)
+# Then scripts/evaluate-default-model.sh exports and measures the model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${FACEAGE_BIN:-build/bin/faceage}"
 data="${FACEAGE_DATA_DIR:-../shared/data}"
-train_stage() {
-  mkdir -p "runs/$1"
-  nice -n 10 "$bin" train --config "configs/utkface/$1.toml" \
-    --set data.path="$data/utkface" "${@:2}" >>"runs/$1/train.log" 2>&1
-}
-train_stage default-model "$@"
-train_stage default-model-finetune "$@"
-if [[ ! -f runs/default-model-v2.safetensors ]]; then
-  "$bin" export --model runs/default-model/best.safetensors \
-    --average-with runs/default-model/last.safetensors runs/default-model-finetune/best.safetensors \
-    runs/default-model-finetune/last.safetensors --flip-average true --half \
-    --out runs/default-model-v2.safetensors
+
+scripts/fetch-face-init.sh
+mkdir -p runs/aaf
+if [[ ! -e runs/aaf/rows.done ]]; then
+  "$bin" align "$data/allagefaces/labels.csv" --out runs/aaf/rows.csv --jobs 2 --quiet --json \
+    > runs/aaf/align.json
+  touch runs/aaf/rows.done
 fi
-train_stage default-model-v3-finetune "$@"
+# The configurations read ../shared/data/utkface and runs/aaf/rows.csv (paths from the root).
+train_stage() {  # config name, run folder
+  mkdir -p "$2"
+  nice -n 10 "$bin" train --config "configs/utkface-aaf/$1.toml" "${@:3}" >>"$2/train.log" 2>&1
+}
+train_stage face-resnet29-150 runs/utkface-aaf/face-resnet29-150 "$@"
+train_stage face-resnet29-150-stage2 runs/utkface-aaf/face-resnet29-150-stage2 "$@"

@@ -42,9 +42,15 @@ const FacePrediction& central_face(const std::vector<FacePrediction>& faces, cv:
   return *best;
 }
 
-TEST(DefaultModel, CarriesItsPreprocessingFrameAndLicence) {
+TEST(DefaultModel, CarriesItsPreprocessingAndLicence) {
   const ModelSpec spec = read_model_spec(find_default_model());
-  ASSERT_TRUE(spec.preprocessing.frame) << "UTKFace-trained: prediction needs the face frame";
+  // Trained on aligned photos (All-Age-Faces) and UTKFace crops: prediction cuts the
+  // aligned box grown by the margin, with the face network's own normalisation.
+  EXPECT_EQ(spec.network.architecture, "face_resnet29");
+  EXPECT_EQ(spec.preprocessing.input_size, 150);
+  EXPECT_TRUE(spec.preprocessing.align);
+  EXPECT_FALSE(spec.preprocessing.frame);
+  EXPECT_NEAR(spec.preprocessing.std[0], 256.0 / 255, 1e-6);
   EXPECT_TRUE(spec.network.multitask);
   EXPECT_NE(spec.card.value("licence", "").find("non-commercial"), std::string::npos);
   EXPECT_LE(std::filesystem::file_size(find_default_model()), 25u * 1000 * 1000);

@@ -12,7 +12,7 @@
 
 #include "faceage/core/error.h"
 #include "faceage/io/atomic_file.h"
-#include "faceage/nn/age_net.h"
+#include "faceage/nn/input_requirements.h"
 
 namespace faceage {
 namespace {

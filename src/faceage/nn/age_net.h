@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "faceage/nn/inference_plan.h"
+#include "faceage/nn/input_requirements.h"
 
 namespace faceage {
 
@@ -30,20 +31,6 @@ struct AgeNetOutput {
   torch::Tensor gender_logits;     // [batch, num_genders]
   torch::Tensor ethnicity_logits;  // [batch, num_ethnicities]
 };
-
-// How an RGB image in [0, 1] is normalised for an architecture's initialisation:
-// (x - mean) / std per channel. ImageNet's for the ImageNet backbones; the pretrained
-// face network's own for face_resnet29, whose weights were trained with it.
-struct InputNormalization {
-  std::array<float, 3> mean = {0.485f, 0.456f, 0.406f};
-  std::array<float, 3> std = {0.229f, 0.224f, 0.225f};
-};
-InputNormalization input_normalization(const std::string& architecture);
-
-// The smallest square input the architecture runs on: 103 for face_resnet29, whose
-// unpadded down blocks run out of rows below it; 8 (the configuration's floor) for the
-// ImageNet backbones, which pad every convolution.
-int64_t minimum_input_size(const std::string& architecture);
 
 class AgeNet : public torch::nn::Module {
  public:

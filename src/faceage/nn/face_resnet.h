@@ -36,7 +36,7 @@ namespace faceage::nn {
 
 class FaceResNet : public AgeNet {
  public:
-  static constexpr int64_t kMinimumInputSize = 103;
+  static constexpr int64_t kMinimumInputSize = kFaceResNetMinimumInputSize;
 
   explicit FaceResNet(const AgeNetOptions& options);
   AgeNetOutput forward(torch::Tensor images) override;

@@ -6,7 +6,7 @@
 #   1. models/init/face-resnet29.safetensors  (scripts/fetch-face-init.sh)
 #   2. runs/aaf/rows.csv                       (faceage align on All-Age-Faces, ~5-10 min)
 #   3. stage 1: runs/utkface-aaf/face-resnet29-150/         (8 epochs, ~40-60 min on 2 cores)
-#   4. stage 2: runs/utkface-aaf/face-resnet29-150-stage2/  (5 epochs from stage 1's best, ~25-40 min)
+#   4. stage 2: runs/utkface-aaf/face-resnet29-150-stage2/  (6 epochs from stage 1's best, ~35 min)
 # Then scripts/evaluate-default-model.sh exports and measures the model.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -18,8 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${FACEAGE_BIN:-build/bin/faceage}"
 data="${FACEAGE_DATA_DIR:-../shared/data}"
-config=configs/utkface-aaf/face-resnet29-150.toml
-run=runs/utkface-aaf/face-resnet29-150  # stage 1's best epoch is the shipped weights
+config=configs/utkface-aaf/face-resnet29-150-stage2.toml
+run=runs/utkface-aaf/face-resnet29-150-stage2  # stage 2's best epoch is the shipped weights
 model=models/default-age-model.safetensors
 out=$run/measure
 mkdir -p "$out"

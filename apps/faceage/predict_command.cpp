@@ -34,6 +34,7 @@ struct PredictSettings {
   PredictorOptions predictor;
   std::string output, annotate_dir;
   bool cropped = false, quiet = false;
+  FaceJsonOptions json;  // --distribution
   int batch_images = 8, every = 1, max_frames = 0;
 };
 
@@ -157,7 +158,7 @@ class PredictRun {
     line["height"] = image.rows;
     nlohmann::json list = nlohmann::json::array();
     for (size_t i = 0; i < faces.size(); ++i)
-      list.push_back(to_json(faces[i], i < tracked.size() ? &tracked[i] : nullptr));
+      list.push_back(to_json(faces[i], i < tracked.size() ? &tracked[i] : nullptr, settings_.json));
     line["faces"] = list;
     out_ << line.dump() << "\n";
     counts_.faces += faces.size();
@@ -262,6 +263,8 @@ const RegisterCommand kPredict{
                      "Folder for copies with boxes and ages drawn (videos as MJPEG .avi)");
       app.add_flag("--cropped", s->cropped,
                    "Inputs are face crops already (as the model's training images): no detection");
+      app.add_flag("--distribution", s->json.age_distribution,
+                   "Add each face's age_distribution: the probability of every age 0..100");
       app.add_option("--batch-images", s->batch_images, "Photos read and detected per model pass")
           ->check(CLI::Range(1, 1024));
       app.add_option("--batch-size", s->predictor.batch_size, "Faces per forward pass")

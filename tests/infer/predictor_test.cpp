@@ -42,6 +42,16 @@ TEST(AgePredictor, EveryFaceGetsAConsistentDistributionSummary) {
     EXPECT_NEAR(sum, 1.0, 1e-6);
     EXPECT_DOUBLE_EQ(face.ethnicity->probability,
                      face.ethnicity->probabilities[face.ethnicity->label]);
+    // The distribution the summary comes from: ages 0..100, its mean the age.
+    ASSERT_EQ(face.age_distribution.size(), 101u);
+    double mass = 0, mean = 0;
+    for (size_t age = 0; age < face.age_distribution.size(); ++age) {
+      EXPECT_GE(face.age_distribution[age], 0);
+      mass += face.age_distribution[age];
+      mean += static_cast<double>(age) * face.age_distribution[age];
+    }
+    EXPECT_NEAR(mass, 1.0, 1e-5);
+    EXPECT_NEAR(mean, face.age, 1e-3);
   }
   EXPECT_GE(faces[0].aligned->detection.score, faces[1].aligned->detection.score);
 }

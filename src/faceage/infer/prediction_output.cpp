@@ -28,7 +28,8 @@ nlohmann::json label_json(const LabelPrediction& label, const char* const* names
 
 }  // namespace
 
-nlohmann::json to_json(const FacePrediction& face, const TrackedFace* tracked) {
+nlohmann::json to_json(const FacePrediction& face, const TrackedFace* tracked,
+                       const FaceJsonOptions& options) {
   nlohmann::json json;
   if (face.aligned) {
     const DetectedFace& d = face.aligned->detection;
@@ -46,6 +47,11 @@ nlohmann::json to_json(const FacePrediction& face, const TrackedFace* tracked) {
   json["age_interval"] = {rounded(face.age_low, 0.01), rounded(face.age_high, 0.01)};
   if (face.gender) json["gender"] = label_json(*face.gender, kGenderNames);
   if (face.ethnicity) json["ethnicity"] = label_json(*face.ethnicity, kEthnicityNames);
+  if (options.age_distribution) {
+    nlohmann::json distribution = nlohmann::json::array();
+    for (double p : face.age_distribution) distribution.push_back(rounded(p, 1e-6));
+    json["age_distribution"] = distribution;
+  }
   if (tracked) {
     json["track_id"] = tracked->track_id;
     json["smoothed_age"] = rounded(tracked->smoothed_age, 0.01);

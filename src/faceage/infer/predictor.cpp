@@ -87,6 +87,7 @@ struct AgePredictor::Impl {
       const AgeNetOutput output =
           forward_for_inference(*model.network, batch.to(device), model.spec.flip_average);
       const torch::Tensor probabilities = torch::softmax(output.age_logits.to(torch::kFloat), 1);
+      const torch::Tensor distributions = probabilities.to(torch::kCPU, torch::kDouble).contiguous();
       const torch::Tensor ages =
           predicted_age(output.age_logits, model.spec.formulation).to(torch::kCPU, torch::kDouble);
       const torch::Tensor spreads = age_standard_deviation(probabilities).to(torch::kCPU, torch::kDouble);
@@ -101,6 +102,8 @@ struct AgePredictor::Impl {
         face.age_std = spreads[row].item<double>();
         face.age_low = intervals[row][0].item<double>();
         face.age_high = intervals[row][1].item<double>();
+        const double* distribution = distributions[row].data_ptr<double>();
+        face.age_distribution.assign(distribution, distribution + distributions.size(1));
         if (!genders.empty()) face.gender = genders[i];
         if (!ethnicities.empty()) face.ethnicity = ethnicities[i];
       }

@@ -65,6 +65,9 @@ struct FacePrediction {
   double age = 0;    // expectation of the predicted distribution (argmax for classification models)
   double age_std = 0;                 // its standard deviation, years
   double age_low = 0, age_high = 0;   // the central interval of interval_mass
+  // The predicted probability of each age 0, 1, ..., num_ages - 1 (sums to 1): what age,
+  // age_std and the interval summarise, for clients that draw or combine distributions.
+  std::vector<double> age_distribution;
   std::optional<LabelPrediction> gender, ethnicity;  // when the model has those heads
 };
 

@@ -144,7 +144,7 @@ int run_serve(ServeSettings s) {
 }
 
 const RegisterCommand kServe{
-    "serve", "Serve age estimation over HTTP (POST /v1/age, GET /healthz, GET /v1/model)",
+    "serve", "Serve age estimation over HTTP (POST /v1/age, GET /healthz, GET /v1/model; a demo page at /)",
     [](CLI::App& app) {
       auto s = std::make_shared<ServeSettings>();
       ServeOptions& o = s->server;

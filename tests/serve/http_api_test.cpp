@@ -71,6 +71,35 @@ TEST(HttpApi, APhotoGetsTheSameFacesAsThePredictorGivesDirectly) {
   }
 }
 
+TEST(HttpApi, DistributionOneAddsEachFacesAgeDistribution) {
+  const std::string photo = file_bytes(fairface_photo(1));  // two people
+  RunningServer server;
+  const auto client = server.client();
+  const httplib::Result plain = client->Post("/v1/age", photo, "image/jpeg");
+  const httplib::Result with = client->Post("/v1/age?distribution=1", photo, "image/jpeg");
+  ASSERT_TRUE(plain && with);
+  ASSERT_EQ(with->status, 200) << with->body;
+  const json faces = body_json(with)["faces"];
+  ASSERT_EQ(faces.size(), 2u);
+  for (size_t i = 0; i < faces.size(); ++i) {
+    EXPECT_FALSE(body_json(plain)["faces"][i].contains("age_distribution"));
+    const json& distribution = faces[i]["age_distribution"];
+    ASSERT_EQ(distribution.size(), 101u) << "face " << i;
+    double mass = 0, mean = 0;
+    for (size_t age = 0; age < distribution.size(); ++age) {
+      mass += distribution[age].get<double>();
+      mean += static_cast<double>(age) * distribution[age].get<double>();
+    }
+    EXPECT_NEAR(mass, 1.0, 1e-3) << "face " << i;
+    EXPECT_NEAR(mean, faces[i]["age"].get<double>(), 0.01) << "face " << i;
+  }
+  const httplib::Result off = client->Post("/v1/age?distribution=0", photo, "image/jpeg");
+  ASSERT_TRUE(off);
+  EXPECT_EQ(body_json(off), body_json(plain));
+  expect_error(client->Post("/v1/age?distribution=yes", photo, "image/jpeg"), 400,
+               "distribution=yes");
+}
+
 TEST(HttpApi, AMultipartFormWithAnImageFieldWorksAsARawBody) {
   const std::string photo = file_bytes(fairface_photo(3));
   RunningServer server;

@@ -2,12 +2,14 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "faceage/core/memory_reuse.h"
 #include "faceage/infer/prediction_output.h"
+#include "faceage/serve/demo_page.h"
 #include "faceage/serve/image_upload.h"
 #include "faceage/serve/json_reply.h"
 
@@ -20,9 +22,37 @@ constexpr size_t kLargePhotoPixels = 4'000'000;
 
 // Path -> the one method it answers (HEAD too for GET).
 const std::map<std::string, std::string>& route_table() {
-  static const std::map<std::string, std::string> routes = {
-      {"/healthz", "GET"}, {"/v1/model", "GET"}, {"/v1/age", "POST"}};
+  static const std::map<std::string, std::string> routes = [] {
+    std::map<std::string, std::string> table = {
+        {"/healthz", "GET"}, {"/v1/model", "GET"}, {"/v1/age", "POST"}};
+    for (const DemoFile& file : demo_files()) table.emplace(file.path, "GET");
+    return table;
+  }();
   return routes;
+}
+
+// httplib matches paths as regular expressions; the demo's names have dots.
+std::string exact_path_pattern(const std::string& path) {
+  std::string pattern;
+  for (char c : path) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) pattern += '\\';
+    pattern += c;
+  }
+  return pattern;
+}
+
+// ?distribution=1 (or true) adds each face's age_distribution; 0, false or absent do not.
+FaceJsonOptions face_json_options(const httplib::Request& req) {
+  FaceJsonOptions options;
+  if (!req.has_param("distribution")) return options;
+  const std::string value = req.get_param_value("distribution");
+  if (value == "1" || value == "true") {
+    options.age_distribution = true;
+  } else if (value != "0" && value != "false") {
+    throw ApiError(400, fmt::format("distribution={} is not a choice: use distribution=1 "
+                                    "(or true) for each face's age_distribution, or 0", value));
+  }
+  return options;
 }
 
 // 404 for an unknown path, 405 for a known path with the wrong method; before any body is
@@ -31,7 +61,7 @@ httplib::Server::HandlerResponse check_route(const httplib::Request& req, httpli
   const auto found = route_table().find(req.path);
   if (found == route_table().end()) {
     reply_error(res, 404, fmt::format("no such endpoint: {} {} (the API has POST /v1/age, "
-                                      "GET /healthz and GET /v1/model)", req.method, req.path));
+                                      "GET /healthz, GET /v1/model, and the demo page at GET /)", req.method, req.path));
   } else if (req.method == found->second || (req.method == "HEAD" && found->second == "GET")) {
     // Without a body the request is all here: its deadline stops (POST stops it once read).
     if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) request_fully_read();
@@ -56,9 +86,10 @@ std::string generic_message(int status) {
   }
 }
 
-nlohmann::json faces_json(const std::vector<FacePrediction>& faces, const cv::Mat& image) {
+nlohmann::json faces_json(const std::vector<FacePrediction>& faces, const cv::Mat& image,
+                          const FaceJsonOptions& options) {
   nlohmann::json list = nlohmann::json::array();
-  for (const FacePrediction& face : faces) list.push_back(to_json(face));
+  for (const FacePrediction& face : faces) list.push_back(to_json(face, nullptr, options));
   return {{"faces", list}, {"width", image.cols}, {"height", image.rows}};
 }
 
@@ -66,7 +97,9 @@ void estimate_ages(const ApiContext& api, const httplib::Request& req, httplib::
                    const httplib::ContentReader& reader) {
   const ServeOptions& limits = api.options;
   UploadKind kind;
+  FaceJsonOptions json_options;
   try {
+    json_options = face_json_options(req);
     kind = upload_kind(req.get_header_value("Content-Type"));
   } catch (const ApiError&) {
     discard_body(reader, limits.max_body_bytes);
@@ -85,7 +118,7 @@ void estimate_ages(const ApiContext& api, const httplib::Request& req, httplib::
   }
   cv::Mat image = decode_upload(bytes, limits.max_pixels);
   const std::vector<FacePrediction> faces = api.queue->submit(std::move(*ticket), image).get();
-  reply_json(res, 200, faces_json(faces, image));
+  reply_json(res, 200, faces_json(faces, image, json_options));
   // A large photo's pixels go back to the system, not to the free memory the heap keeps
   // for the model's activations (core/memory_reuse.h): serve's size returns after it.
   const bool large = image.total() > kLargePhotoPixels;
@@ -140,6 +173,12 @@ void install_routes(httplib::Server& http, const ApiContext& api) {
   http.Get("/v1/model", [context](const httplib::Request&, httplib::Response& res) {
     answer(res, [&] { reply_json(res, 200, context->model); });
   });
+  for (const DemoFile& file : demo_files()) {
+    const DemoFile* served = &file;  // demo_files() lives as long as the program
+    http.Get(exact_path_pattern(file.path), [served](const httplib::Request& req, httplib::Response& res) {
+      answer(res, [&] { reply_demo_file(req, res, *served); });
+    });
+  }
 
   // Errors httplib answers by itself (a malformed request line, a URI too long, ...) get a
   // JSON body too; answers that have one already are left alone.

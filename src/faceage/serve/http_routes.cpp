@@ -60,8 +60,9 @@ FaceJsonOptions face_json_options(const httplib::Request& req) {
 httplib::Server::HandlerResponse check_route(const httplib::Request& req, httplib::Response& res) {
   const auto found = route_table().find(req.path);
   if (found == route_table().end()) {
-    reply_error(res, 404, fmt::format("no such endpoint: {} {} (the API has POST /v1/age, "
-                                      "GET /healthz, GET /v1/model, and the demo page at GET /)", req.method, req.path));
+    reply_error(res, 404, fmt::format("no such endpoint: {} {} (the API has POST /v1/age, GET /healthz, "
+                                      "GET /v1/model, and the demo page at GET /)",
+                                      req.method, req.path));
   } else if (req.method == found->second || (req.method == "HEAD" && found->second == "GET")) {
     // Without a body the request is all here: its deadline stops (POST stops it once read).
     if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) request_fully_read();
@@ -175,9 +176,10 @@ void install_routes(httplib::Server& http, const ApiContext& api) {
   });
   for (const DemoFile& file : demo_files()) {
     const DemoFile* served = &file;  // demo_files() lives as long as the program
-    http.Get(exact_path_pattern(file.path), [served](const httplib::Request& req, httplib::Response& res) {
-      answer(res, [&] { reply_demo_file(req, res, *served); });
-    });
+    http.Get(exact_path_pattern(file.path),
+             [served](const httplib::Request& req, httplib::Response& res) {
+               answer(res, [&] { reply_demo_file(req, res, *served); });
+             });
   }
 
   // Errors httplib answers by itself (a malformed request line, a URI too long, ...) get a

@@ -159,7 +159,7 @@ const RegisterCommand kExport{
           ->needs(onnx);
       app.callback([s] {
         if (s->out.empty() && s->onnx.empty())
-          throw CLI::RequiredError("export needs --out or --onnx (or both)");
+          throw CLI::RequiredError("--out or --onnx (or both)");
       });
       app.add_option("--average-with", s->average_with,
                      "Checkpoints of the same network whose weights are averaged in")

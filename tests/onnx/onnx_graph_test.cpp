@@ -14,6 +14,7 @@
 #include "faceage/nn/weights.h"
 #include "faceage/onnx/network_emitter.h"
 #include "faceage/onnx/onnx_model.h"
+#include "faceage/parallel/sync_batch_norm.h"
 #include "test_support.h"
 
 namespace faceage {

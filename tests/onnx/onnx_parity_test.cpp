@@ -6,6 +6,7 @@
 // Tolerance: max |difference| / max |faceage's value| <= 1e-4 for every output.
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include "faceage/model/preprocessing.h"
 #include "faceage/nn/flip_average.h"
 #include "faceage/onnx/onnx_export.h"
+#include "faceage/parallel/sync_batch_norm.h"
 #include "onnx_runtime_runner.h"
 #include "run_command.h"
 #include "test_support.h"
@@ -31,14 +33,18 @@ double relative_difference(const torch::Tensor& actual, const torch::Tensor& exp
   return (actual - expected).abs().max().item<double>() / scale;
 }
 
+using Outputs = std::map<std::string, torch::Tensor>;
+
 // ONNX Runtime's outputs against faceage's forward_for_inference on the same images;
-// prints the figures (docs/deploy.md quotes them).
+// prints the figures (docs/deploy.md quotes them) and returns ONNX Runtime's outputs.
 void expect_parity(const LoadedModel& model, const std::string& onnx_path,
-                   const torch::Tensor& images, bool flip_average, const std::string& label) {
+                   const torch::Tensor& images, bool flip_average, const std::string& label,
+                   Outputs* returned = nullptr) {
   const std::string missing = faceage::testing::onnx_runtime_missing();
   ASSERT_TRUE(missing.empty()) << missing;
-  const auto outputs = faceage::testing::run_onnx_runtime(
-      onnx_path, images, faceage::testing::temp_dir("onnx-run-" + label));
+  const Outputs outputs = faceage::testing::run_onnx_runtime(
+      onnx_path, images, faceage::testing::temp_dir("onnx-run"));
+  if (returned) *returned = outputs;
 
   torch::NoGradGuard no_grad;
   const AgeNetOutput expected = forward_for_inference(*model.network, images, flip_average);
@@ -50,6 +56,8 @@ void expect_parity(const LoadedModel& model, const std::string& onnx_path,
 
   const torch::Tensor& age_logits = outputs.at("age_logits");
   ASSERT_EQ(age_logits.sizes(), (std::vector<int64_t>{n, model.spec.network.num_ages}));
+  // Different faces get different logits: the comparison is not of constants.
+  EXPECT_GT(relative_difference(expected.age_logits[0], expected.age_logits[1]), 10 * kTolerance) << label;
   EXPECT_TRUE(tensors_close(age_logits, expected.age_logits, kTolerance)) << label;
   const torch::Tensor probabilities = torch::softmax(expected.age_logits, 1);
   EXPECT_TRUE(tensors_close(outputs.at("age_probabilities"), probabilities, kTolerance)) << label;
@@ -103,8 +111,14 @@ TEST(OnnxParity, DefaultModelOnRealFacesWithAndWithoutFlipAveraging) {
   exported = faceage::testing::run_command(exporting + " --onnx " + dir + "/plain.onnx" +
                                            " --onnx-flip-average false 2>&1");
   ASSERT_EQ(exported.exit_code, 0) << exported.output;
-  expect_parity(model, dir + "/flip.onnx", faces, true, "face_resnet29 default model, flip averaged");
-  expect_parity(model, dir + "/plain.onnx", faces, false, "face_resnet29 default model, no flip");
+  Outputs flipped, plain;
+  expect_parity(model, dir + "/flip.onnx", faces, true, "face_resnet29 default model, flip averaged",
+                &flipped);
+  expect_parity(model, dir + "/plain.onnx", faces, false, "face_resnet29 default model, no flip",
+                &plain);
+  // The mirror image changes the prediction, so the two graphs really differ.
+  ASSERT_TRUE(flipped.count("age_probabilities") && plain.count("age_probabilities"));
+  EXPECT_GT(relative_difference(flipped.at("age_probabilities"), plain.at("age_probabilities")), 1e-3);
 }
 
 struct RandomCase {

@@ -23,7 +23,7 @@ std::string emit_horizontal_flip(GraphBuilder& graph, const std::string& input) 
 // m + softplus(-|la - lb|) - log 2 with la, lb the log-softmaxes and m their maximum.
 std::string emit_log_mean_distribution(GraphBuilder& graph, const std::string& name,
                                        const std::string& logits) {
-  Shape half = graph.shape(logits);  // batch stays symbolic
+  const Shape half = graph.shape(logits);  // N of the 2N: the batch stays symbolic
   const std::vector<std::string> halves = graph.add_multi_output_node(
       "Split", name + ".halves", {logits}, {half, half}, {int_attribute("axis", 0)});
   const auto log_softmax = [&](const std::string& x, const std::string& node) {
@@ -31,15 +31,15 @@ std::string emit_log_mean_distribution(GraphBuilder& graph, const std::string& n
   };
   const std::string a = log_softmax(halves[0], name + ".log_p");
   const std::string b = log_softmax(halves[1], name + ".log_p_mirror");
-  const std::string larger = graph.add_node("Max", name + ".max", {a, b}, half);
-  const std::string gap = graph.add_node(
-      "Neg", name + ".negative_gap",
-      {graph.add_node("Abs", name + ".gap", {graph.add_node("Sub", name + ".difference", {a, b}, half)}, half)},
-      half);
-  const std::string sum_log = graph.add_node(
-      "Add", name + ".log_sum", {larger, graph.add_node("Softplus", name + ".softplus", {gap}, half)}, half);
+  const auto node = [&](const char* op, const std::string& suffix, std::vector<std::string> inputs) {
+    return graph.add_node(op, name + suffix, inputs, half);
+  };
+  const std::string larger = node("Max", ".max", {a, b});
+  const std::string gap = node("Abs", ".gap", {node("Sub", ".difference", {a, b})});
+  const std::string log_sum =
+      node("Add", ".log_sum", {larger, node("Softplus", ".softplus", {node("Neg", ".negative_gap", {gap})})});
   const std::string log_two = graph.add_scalar_initializer(name + ".log_two", std::log(2.0f));
-  return graph.add_node("Sub", name + ".log_mean", {sum_log, log_two}, half);
+  return node("Sub", ".log_mean", {log_sum, log_two});
 }
 
 }  // namespace

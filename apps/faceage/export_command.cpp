@@ -2,6 +2,8 @@
 // model file to ship: optionally averaged with other checkpoints, fp16 (half the size),
 // with a model card merged in, and, for models trained on faces cropped elsewhere (UTKFace), the face frame measured on that
 // data so prediction on photos cuts faces the way the training images were cut.
+// `--onnx OUT.onnx` (with or instead of --out) writes the same model as an ONNX file
+// (onnx/onnx_export.h) for other runtimes.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -17,6 +19,9 @@
 #include "faceage/learn/training_data.h"
 #include "faceage/learn/training_images_fingerprint.h"
 #include "faceage/learn/weight_averaging.h"
+#ifdef FACEAGE_WITH_ONNX
+#include "faceage/onnx/onnx_export.h"
+#endif
 
 namespace faceage::cli {
 namespace {
@@ -29,7 +34,21 @@ struct ExportSettings {
   size_t frame_samples = 400;
   bool half = false;
   std::optional<bool> flip_average;  // unset: keep the model's setting
+  std::string onnx;                       // --onnx: also (or only) an ONNX file
+  std::optional<bool> onnx_flip_average;  // unset: the (exported) model's setting
 };
+
+void write_onnx(const ExportSettings& s, const LoadedModel& model) {
+#ifdef FACEAGE_WITH_ONNX
+  onnx_export::export_onnx(model, s.model, s.onnx, {s.onnx_flip_average});
+  spdlog::info("wrote {} (ONNX, flip averaging {})", s.onnx,
+               s.onnx_flip_average.value_or(model.spec.flip_average) ? "in the graph" : "off");
+#else
+  (void)model;
+  fail("{}: this faceage was built without ONNX export (libonnx-dev was missing when it was "
+       "configured; scripts/install-deps.sh installs it)", s.onnx);
+#endif
+}
 
 // The median frame over up to `count` images spread evenly through the dataset.
 FaceFrame measure_frame(const ExportSettings& s, nlohmann::json& record) {
@@ -117,22 +136,35 @@ int run_export(const ExportSettings& s) {
     model.spec.preprocessing.frame = measure_frame(s, record);
     model.spec.card["face_frame_measured_on"] = record;
   }
-  save_model(s.out, *model.network, model.spec, s.half);
-  spdlog::info("wrote {}{}", s.out, s.half ? " (fp16)" : "");
+  if (!s.out.empty()) {
+    save_model(s.out, *model.network, model.spec, s.half);
+    spdlog::info("wrote {}{}", s.out, s.half ? " (fp16)" : "");
+  }
+  if (!s.onnx.empty()) write_onnx(s, model);
   return 0;
 }
 
 const RegisterCommand kExport{
-    "export", "Write a checkpoint as a model file to ship (fp16, card, face frame)",
+    "export", "Write a checkpoint as a model file to ship (fp16, card, face frame) and/or as ONNX",
     [](CLI::App& app) {
       auto s = std::make_shared<ExportSettings>();
       app.add_option("--model", s->model, "Checkpoint or model (.safetensors)")
           ->required()->check(CLI::ExistingFile);
-      app.add_option("--out,-o,--output", s->out, "Model file to write")->required();
+      app.add_option("--out,-o,--output", s->out, "Model file to write (.safetensors)");
+      CLI::Option* onnx = app.add_option(
+          "--onnx", s->onnx, "Also (or only) write the model as ONNX (opset 17; docs/deploy.md)");
+      app.add_option("--onnx-flip-average", s->onnx_flip_average,
+                     "The ONNX graph averages each face with its mirror image (true/false; "
+                     "default: the model's setting)")
+          ->needs(onnx);
+      app.callback([s] {
+        if (s->out.empty() && s->onnx.empty())
+          throw CLI::RequiredError("--out or --onnx (or both)");
+      });
       app.add_option("--average-with", s->average_with,
                      "Checkpoints of the same network whose weights are averaged in")
           ->check(CLI::ExistingFile);
-      app.add_flag("--half", s->half, "Store the weights as fp16");
+      app.add_flag("--half", s->half, "Store the weights as fp16 (--out only; ONNX is float32)");
       app.add_option("--flip-average", s->flip_average,
                      "Predict each face as the mean over it and its mirror (true/false)");
       app.add_option("--card", s->card, "JSON object merged into the model card")

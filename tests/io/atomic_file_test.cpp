@@ -53,6 +53,18 @@ TEST(AtomicFile, AFailingWriterKeepsThePreviousContent) {
   EXPECT_EQ(read_file_bytes(path), "kept");
 }
 
+TEST(AtomicFile, AFolderThatCannotBeMadeIsAnErrorNamingThePath) {
+  const std::string dir = faceage::testing::temp_dir("atomic-no-folder");
+  write_text_atomically(dir + "/a-file", "not a folder");
+  const std::string path = dir + "/a-file/out.txt";  // its folder would be a file
+  try {
+    write_text_atomically(path, "never");
+    FAIL();
+  } catch (const Error& e) {  // faceage's error, not std::filesystem's
+    EXPECT_EQ(std::string(e.what()).rfind(path + ": cannot create its folder: ", 0), 0u) << e.what();
+  }
+}
+
 TEST(AtomicFile, UnreadableFileIsNamed) {
   try {
     read_file_bytes("/nonexistent/file.csv");

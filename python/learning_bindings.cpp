@@ -1,5 +1,6 @@
 // faceage.train and faceage.evaluate: the library functions `faceage train` and
 // `faceage eval` run (learn/training_run.h, learn/model_evaluation.h).
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -77,6 +78,24 @@ std::vector<nlohmann::json> epoch_history(const std::string& output_dir) {
   return lines;
 }
 
+// The trainer catches Ctrl-C and SIGTERM while it runs and then puts back the handlers with
+// std::signal, which drops the flags of Python's own (no SA_RESTART, so a blocking call
+// returns to run Python's handler); these are restored exactly.
+class PythonSignalHandlers {
+ public:
+  PythonSignalHandlers() {
+    sigaction(SIGINT, nullptr, &interrupt_);
+    sigaction(SIGTERM, nullptr, &terminate_);
+  }
+  ~PythonSignalHandlers() {
+    sigaction(SIGINT, &interrupt_, nullptr);
+    sigaction(SIGTERM, &terminate_, nullptr);
+  }
+
+ private:
+  struct sigaction interrupt_ {}, terminate_ {};
+};
+
 py::object existing_file(const std::string& path) {
   if (!fs::is_regular_file(path)) return py::none();
   return py::str(fs::absolute(path).lexically_normal().string());
@@ -90,6 +109,7 @@ py::dict train(const py::object& config, const py::object& overrides, const py::
   TrainConfig resolved;
   TrainingResult result;
   {
+    const PythonSignalHandlers keep_handlers;
     py::gil_scoped_release release;
     keep_freed_memory_for_reuse();  // as the `faceage` command does (core/memory_reuse.h)
     resolved = load_train_config(config_path, assignments);

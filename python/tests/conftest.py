@@ -50,7 +50,7 @@ def rgb_photo(fairface_photo):
 
 @pytest.fixture(scope="session")
 def predictor():
-    # Two LibTorch threads: the suite runs two tests at once on two cores.
+    # One LibTorch thread, as the command runs in the comparisons: ctest runs two tests at once on two cores.
     return faceage.Predictor(threads=1)
 
 

@@ -19,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # numerical-parity reference (a test tool, not a runtime dependency)
   python3 python3-numpy python3-torch python3-torchvision
+  # the Python module (python/, `import faceage`) and its tests
+  python3-dev pybind11-dev python3-pytest python3-pil
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-dev
   # the demo page's browser test: Debian's chromium, driven by npm's playwright-core

@@ -1,20 +1,19 @@
 // `faceage train`: one training run from a configuration file; rerun to resume.
+#include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <iostream>
-#include <thread>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
 #include "command.h"
 #include "faceage/core/compute_threads.h"
-#include "faceage/data/sample_csv.h"
+#include "faceage/core/device.h"
+#include "faceage/core/error.h"
 #include "faceage/parallel/communicator.h"
 #include "faceage/parallel/local_launcher.h"
-#include "faceage/learn/evaluation.h"
-#include "faceage/learn/training_data.h"
-#include "faceage/learn/training_images_fingerprint.h"
-#include "faceage/learn/trainer.h"
+#include "faceage/learn/train_config.h"
+#include "faceage/learn/training_run.h"
 
 namespace faceage::cli {
 namespace {
@@ -74,37 +73,7 @@ int run_train(const TrainArguments& args) {
                  environment.master_addr, environment.master_port);
   }
 
-  const TrainingData data = prepare_training_data(config);
-  for (const std::string& note : data.notes) spdlog::info("{}", note);
-  if (environment.primary()) {
-    // The split as CSV beside the checkpoints: what was trained and validated on, for
-    // `faceage eval` and for anyone reproducing the run.
-    std::filesystem::create_directories(config.output_dir);
-    write_samples_csv(config.output_dir + "/train.csv", data.train);
-    write_samples_csv(config.output_dir + "/validation.csv", data.validation);
-    if (!data.test.empty()) write_samples_csv(config.output_dir + "/test.csv", data.test);
-  }
-
-  ModelSpec spec = model_spec_for(config);
-  // Every model file of the run records its train split, so eval can tell training images
-  // from held-out ones (only rank 0 writes model files).
-  if (environment.primary()) {
-    std::vector<std::string> paths;
-    for (const Sample& sample : data.train) paths.push_back(sample.image_path);
-    spec.training_fingerprint = fingerprint_of_images(paths, std::max(1, config.loader_threads));
-    spdlog::info("training fingerprint: {} images in a {:.1f} KB Bloom filter",
-                 spec.training_fingerprint->images(), spec.training_fingerprint->bits() / 8192.0);
-  }
-  const std::unique_ptr<LoaderBatchSource> train =
-      training_source(data, config, spec.preprocessing, static_cast<size_t>(environment.rank),
-                      static_cast<size_t>(environment.world_size));
-  LoaderBatchSource validation(environment.primary() ? data.validation : std::vector<Sample>{},
-                               loader_options_for(config, spec.preprocessing, false));
-  Trainer trainer(config, spec, *train, validation, communicator.get());
-  trainer.validation_sets = membership(data, &PreparedSet::validation);
-  const TrainingResult result = trainer.run();
-  const LoaderReport skipped = train->loader().report();
-  if (skipped.images_skipped > 0) spdlog::warn("training images skipped: {}", skipped.summary());
+  const TrainingResult result = run_training(config, environment, communicator.get());
   if (result.interrupted) return 130;
   spdlog::info("done: best checkpoint {}, last {}", result.best_checkpoint, result.last_checkpoint);
   return 0;

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <vector>
 
 #include "faceage/core/error.h"
@@ -17,7 +18,20 @@ std::string executable_dir() {
   return error ? std::string() : exe.parent_path().string();
 }
 
+std::mutex installed_folder_mutex;
+std::string installed_folder;  // set_installed_models_folder's; "" = none
+
+std::string installed_models_folder() {
+  std::lock_guard<std::mutex> lock(installed_folder_mutex);
+  return installed_folder;
+}
+
 }  // namespace
+
+void set_installed_models_folder(const std::string& folder) {
+  std::lock_guard<std::mutex> lock(installed_folder_mutex);
+  installed_folder = folder;
+}
 
 std::string find_model_file(const ModelFileLookup& lookup, const std::string& explicit_path) {
   if (!explicit_path.empty()) {
@@ -32,6 +46,8 @@ std::string find_model_file(const ModelFileLookup& lookup, const std::string& ex
     return env;
   }
   std::vector<fs::path> candidates;
+  if (const std::string folder = installed_models_folder(); !folder.empty())
+    candidates.push_back(fs::path(folder) / lookup.file_name);
   if (const std::string exe = executable_dir(); !exe.empty())
     candidates.push_back(fs::path(exe) / ".." / "share" / "faceage" / "models" / lookup.file_name);
   // The source tree this library was built from (set by CMake; __FILE__ is not reliable:

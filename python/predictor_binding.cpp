@@ -27,15 +27,17 @@ namespace {
 struct PythonPredictor {
   explicit PythonPredictor(const PredictorOptions& options) : predictor(options) {}
 
-  py::list predict(const cv::Mat& bgr) {
+  py::list predict(const cv::Mat& bgr, bool distribution) {
     std::vector<FacePrediction> faces;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(busy);
       faces = predictor.predict(bgr);
     }
+    FaceJsonOptions fields;
+    fields.age_distribution = distribution;
     py::list result;
-    for (const FacePrediction& face : faces) result.append(to_python(to_json(face)));
+    for (const FacePrediction& face : faces) result.append(to_python(to_json(face, nullptr, fields)));
     return result;
   }
 
@@ -94,25 +96,28 @@ process (0: every CPU this process may use). The other options are `faceage pred
            py::arg("inference") = "auto", py::arg("precision") = "float32")
       .def(
           "predict",
-          [](PythonPredictor& self, const py::handle& image) {
-            return self.predict(bgr_image_from_rgb_array(image));
+          [](PythonPredictor& self, const py::handle& image, bool distribution) {
+            return self.predict(bgr_image_from_rgb_array(image), distribution);
           },
-          py::arg("image"),
+          py::arg("image"), py::kw_only(), py::arg("distribution") = false,
           R"(Every face in `image`, a NumPy HxWx3 uint8 array in RGB order (numpy.asarray of a
 PIL image; an OpenCV image is BGR: reverse it with image[..., ::-1]). Returns a list of
 dicts, highest detector score first, with the fields of `faceage predict`'s JSON per face:
-box, score, landmarks, angle, age, age_std, age_interval, gender, ethnicity.)")
+box, score, landmarks, angle, age, age_std, age_interval, gender, ethnicity; with
+distribution=True also age_distribution, the probability of each age 0..100 (as
+`faceage predict --distribution`).)")
       .def(
           "predict_file",
-          [](PythonPredictor& self, const std::filesystem::path& path) {
+          [](PythonPredictor& self, const std::filesystem::path& path, bool distribution) {
             cv::Mat bgr;
             {
               py::gil_scoped_release release;
               bgr = read_image(path.string());
             }
-            return self.predict(bgr);
+            return self.predict(bgr, distribution);
           },
-          py::arg("path"), "Every face in an image file (as predict).")
+          py::arg("path"), py::kw_only(), py::arg("distribution") = false,
+          "Every face in an image file (as predict).")
       .def_property_readonly(
           "model_path", [](const PythonPredictor& self) { return self.predictor.model_path(); },
           "The model file in use.")

@@ -99,3 +99,15 @@ def test_the_gil_is_released_while_predicting(predictor, rgb_photo):
     # it (about 1% of its own pace: one 5 ms switch interval before the call).
     assert seconds > 0.05
     assert count / seconds > 0.3 * alone_count / alone_seconds, (count, seconds, alone_count)
+
+
+def test_distribution_is_the_ages_probabilities(predictor, rgb_photo):
+    plain = predictor.predict(rgb_photo)
+    faces = predictor.predict(rgb_photo, distribution=True)
+    assert len(faces) == len(plain) >= 1
+    for face, without in zip(faces, plain):
+        assert "age_distribution" not in without
+        probabilities = np.array(face["age_distribution"])
+        assert probabilities.shape == (101,)
+        assert probabilities.sum() == pytest.approx(1.0, abs=1e-3)
+        assert (probabilities * np.arange(101)).sum() == pytest.approx(face["age"], abs=0.01)

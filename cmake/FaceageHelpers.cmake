@@ -37,3 +37,13 @@ function(faceage_use_pch target)
   endif()
   target_precompile_headers(${target} REUSE_FROM faceage_pch)
 endfunction()
+
+# The sources a training configuration needs when compiled on its own, without the stage
+# libraries (learn/train_config.cpp and what it calls): the sanitizer build of the input
+# tests (tests/input_tests.cmake) and the fuzz target fuzz_train_config compile this list,
+# so a new dependency of the configuration is added once, here.
+set(FACEAGE_TRAIN_CONFIG_SOURCES
+    ${PROJECT_SOURCE_DIR}/src/faceage/learn/train_config.cpp
+    ${PROJECT_SOURCE_DIR}/src/faceage/data/augmentation.cpp
+    ${PROJECT_SOURCE_DIR}/src/faceage/model/preprocessing.cpp
+    ${PROJECT_SOURCE_DIR}/src/faceage/nn/input_requirements.cpp)

@@ -14,8 +14,7 @@ add_executable(faceage_input_tests
   ${src}/data/csv_fields.cpp ${src}/data/label_parsing.cpp ${src}/data/read_report.cpp
   ${src}/data/sample_csv.cpp ${src}/data/utkface_reader.cpp ${src}/data/morph_reader.cpp
   ${src}/data/fgnet_reader.cpp ${src}/data/megaage_reader.cpp ${src}/data/split.cpp
-  ${src}/data/augmentation.cpp ${src}/model/preprocessing.cpp ${src}/learn/train_config.cpp
-  ${src}/nn/input_requirements.cpp)
+  ${FACEAGE_TRAIN_CONFIG_SOURCES})
 target_include_directories(faceage_input_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/support)
 # faceage::io brings core and io (image decoding, safetensors, atomic files) only.
 target_link_libraries(faceage_input_tests PRIVATE faceage::io tomlplusplus::tomlplusplus

@@ -5,6 +5,7 @@
 // (ReLUs, pools, residual adds) are written out here, and the parity test
 // (tests/onnx/onnx_parity_test.cpp) catches any drift from the LibTorch code.
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -22,6 +23,15 @@ struct TrunkValues {
   const torch::nn::LinearImpl* age_fc = nullptr;  // the age head itself
   std::string age_fc_path;
 };
+
+// What ResNet and face_resnet29 share: conv1, bn1, ReLU, a 3x3 max pool with stride 2 and
+// `stem_pool_padding`, the `layers` (Sequentials of blocks, each block written by
+// `emit_block`), a global average pool and the age head `fc`; middle = layer2's output.
+using BlockEmitter = std::string (*)(GraphBuilder& graph, const torch::nn::Module& block,
+                                     const std::string& path, const std::string& input);
+TrunkValues emit_residual_trunk(GraphBuilder& graph, const torch::nn::Module& network,
+                                const std::string& input, const std::vector<std::string>& layers,
+                                int64_t stem_pool_padding, BlockEmitter emit_block);
 
 // ResNet-18/34/50 and SE-ResNeXt-50 (nn/resnet.h); middle = layer2's output.
 TrunkValues emit_resnet_trunk(GraphBuilder& graph, const nn::ResNet& network,

@@ -42,20 +42,8 @@ TrunkValues emit_resnet_trunk(GraphBuilder& graph, const nn::ResNet& network,
                               const std::string& input) {
   check_known_children(network, "", {"conv1", "bn1", "layer1", "layer2", "layer3", "layer4", "fc",
                                      "gender_fc", "ethnicity_fc"});
-  std::string x = emit_conv(graph, *child_as<torch::nn::Conv2dImpl>(network, "", "conv1"), "conv1", input);
-  x = emit_batch_norm(graph, *child_as<nn::SyncableBatchNorm2dImpl>(network, "", "bn1"), "bn1", x);
-  x = emit_max_pool(graph, "maxpool", emit_relu(graph, "relu", x), 3, 2, 1);
-  TrunkValues values;
-  for (const char* layer_name : {"layer1", "layer2", "layer3", "layer4"}) {
-    const auto* layer = child_as<torch::nn::SequentialImpl>(network, "", layer_name);
-    for (const auto& block : layer->named_children())
-      x = emit_block(graph, *block.value(), join_path(layer_name, block.key()), x);
-    if (std::string(layer_name) == "layer2") values.middle = x;
-  }
-  values.pooled = emit_flatten(graph, "flatten", emit_global_average_pool(graph, "avgpool", x));
-  values.age_fc = child_as<torch::nn::LinearImpl>(network, "", "fc");
-  values.age_fc_path = "fc";
-  return values;
+  return emit_residual_trunk(graph, network, input, {"layer1", "layer2", "layer3", "layer4"},
+                             /*stem_pool_padding=*/1, emit_block);
 }
 
 }  // namespace faceage::onnx_export

@@ -3,6 +3,8 @@
 // after warm-up. Also images per CPU-second (the process's CPU time), which other work on
 // a shared machine disturbs far less than wall time. bench/bench_backbones.py measures the
 // same in PyTorch eager; the two tables line up row by row (docs/performance.md).
+// --export-onnx DIR also writes each row's network, as measured, as DIR/BACKBONE-SIZE.onnx
+// (faceage export's ONNX graph), for bench/bench_onnxruntime.py to time in ONNX Runtime.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -22,6 +24,9 @@
 #include "faceage/nn/flip_average.h"
 #include "faceage/nn/inference_optimization.h"
 #include "faceage/nn/memory_format.h"
+#ifdef FACEAGE_WITH_ONNX
+#include "faceage/onnx/onnx_export.h"
+#endif
 
 namespace {
 
@@ -36,6 +41,7 @@ struct Settings {
   std::string inference = "auto", precision = "float32";  // forward: nn/inference_plan.h
   std::string memory_format = "channels-last";             // train: or "contiguous"
   bool json = false;
+  std::string export_onnx;  // a folder: each row's network as BACKBONE-SIZE.onnx
 };
 
 double median(std::vector<double> values) {
@@ -96,6 +102,22 @@ Throughput train_throughput(faceage::AgeNet& net, const torch::Tensor& images,
          });
 }
 
+// The network as faceage export --onnx writes it (random weights; the age head only).
+void export_onnx(const std::shared_ptr<faceage::AgeNet>& net, int64_t size,
+                 const std::string& path) {
+#ifdef FACEAGE_WITH_ONNX
+  faceage::LoadedModel model;
+  model.network = net;
+  model.spec.network = net->options();
+  model.spec.preprocessing.input_size = static_cast<int>(size);
+  net->eval();
+  faceage::onnx_export::export_onnx(model, net->options().architecture, path);
+#else
+  (void)net, (void)size;
+  throw std::runtime_error(path + ": this build has no ONNX export (libonnx-dev was missing)");
+#endif
+}
+
 std::string cell(double value) { return value > 0 ? fmt::format("{:.2f}", value) : "-"; }
 
 }  // namespace
@@ -132,6 +154,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"channels-last", "contiguous"}))
       ->capture_default_str();
   app.add_flag("--json", settings.json, "Print one JSON object per row instead of a table");
+  app.add_option("--export-onnx", settings.export_onnx,
+                 "Also write each row's network (as measured) to DIR/BACKBONE-SIZE.onnx");
   CLI11_PARSE(app, argc, argv);
 
   faceage::use_compute_threads(settings.threads);  // as the faceage command runs
@@ -156,9 +180,12 @@ int main(int argc, char** argv) {
         options.architecture = backbone;
         const torch::Tensor images = torch::randn({settings.batch, 3, size, size});
         // A network each: optimising one for inference makes it untrainable.
+        const std::shared_ptr<faceage::AgeNet> forward_net = faceage::make_age_net(options);
+        if (!settings.export_onnx.empty())
+          export_onnx(forward_net, size, fmt::format("{}/{}-{}.onnx", settings.export_onnx,
+                                                     backbone, size));
         const Throughput forward =
-            wants("forward") ? forward_throughput(*faceage::make_age_net(options), images, settings)
-                             : Throughput{};
+            wants("forward") ? forward_throughput(*forward_net, images, settings) : Throughput{};
         const Throughput train =
             wants("train") ? train_throughput(*faceage::make_age_net(options), images, settings)
                            : Throughput{};

@@ -29,6 +29,12 @@ for batch in 32 1; do
     --iterations $(( iterations * 5 )) | tee -a "$out/inference.txt"
 done
 
+echo "== inference against ONNX Runtime (the same networks through faceage's ONNX export)" \
+  | tee "$out/onnxruntime.txt"
+scripts/fetch-onnxruntime.sh
+"$py" bench/bench_onnxruntime.py --bench "$bin/bench_backbones" --rounds "$rounds" \
+  | tee -a "$out/onnxruntime.txt"
+
 echo "== inference, C++ bfloat16" | tee "$out/inference-bf16.txt"
 for batch in 32 1; do
   "$bin/bench_backbones" --backbones seresnext50_32x4d,resnet18 --sizes 224,96 --modes forward \

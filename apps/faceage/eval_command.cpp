@@ -14,39 +14,25 @@
 namespace faceage::cli {
 namespace {
 
+// The library's request (learn/model_evaluation.h), filled by the options, plus what only
+// the command does with the result.
 struct EvalArguments {
-  std::string model_path, output_dir;
-  std::vector<std::string> data_paths, formats;
-  std::string config_path, part = "validation";
-  std::vector<std::string> overrides;
-  int batch_size = 32, threads = 2;
+  EvaluationRequest request;
+  std::string output_dir;
   size_t worst = 50;
   bool as_json = false;
-  std::optional<bool> flip_average;  // unset: as the model file says
-  std::string inference = "auto", precision = "float32";
 };
 
-int run_eval(const EvalArguments& args) {
-  if (args.data_paths.empty() && args.config_path.empty())
+int run_eval(EvalArguments& args) {
+  EvaluationRequest& request = args.request;
+  if (request.data_paths.empty() && request.config_path.empty())
     fail("eval: no dataset: give --data (repeatable) or --config");
-  if (!args.data_paths.empty() && !args.config_path.empty())
+  if (!request.data_paths.empty() && !request.config_path.empty())
     fail("eval: --data and --config both name datasets: give one of them");
-  if (args.formats.size() > 1 && args.formats.size() != args.data_paths.size())
+  if (request.formats.size() > 1 && request.formats.size() != request.data_paths.size())
     fail("--format: {} formats for {} --data datasets (give one for all, or one per --data)",
-         args.formats.size(), args.data_paths.size());
+         request.formats.size(), request.data_paths.size());
   use_compute_threads(0);
-  EvaluationRequest request;
-  request.model_path = args.model_path;
-  request.data_paths = args.data_paths;
-  request.formats = args.formats;
-  request.config_path = args.config_path;
-  request.part = args.part;
-  request.overrides = args.overrides;
-  request.batch_size = args.batch_size;
-  request.loader_threads = args.threads;
-  request.flip_average = args.flip_average;
-  request.inference = args.inference;
-  request.precision = args.precision;
   request.on_warning = [](const std::string& warning) {
     std::cerr << "faceage eval: warning: " << warning << "\n";
   };
@@ -63,30 +49,32 @@ const RegisterCommand kEval{
     "eval", "Evaluate a trained model on a labelled dataset (MAE, CA(n), per group)",
     [](CLI::App& app) {
       auto args = std::make_shared<EvalArguments>();
-      app.add_option("--model", args->model_path, "Model or checkpoint (.safetensors)")
+      app.add_option("--model", args->request.model_path, "Model or checkpoint (.safetensors)")
           ->required()
           ->check(CLI::ExistingFile);
-      app.add_option("--data", args->data_paths,
+      app.add_option("--data", args->request.data_paths,
                      "Dataset: CSV or folder (repeatable: a table per dataset and one for all)")
           ->check(CLI::ExistingPath);
-      app.add_option("--format", args->formats,
+      app.add_option("--format", args->request.formats,
                      "auto, csv, utkface, megaage, morph, fgnet (one for all --data, or one each)");
-      app.add_option("--config", args->config_path,
+      app.add_option("--config", args->request.config_path,
                      "Training configuration: evaluate each of its datasets' --part, split as "
                      "training splits them")
           ->check(CLI::ExistingFile);
-      app.add_option("--part", args->part, "With --config: validation or test")
+      app.add_option("--part", args->request.part, "With --config: validation or test")
           ->check(CLI::IsMember({"validation", "test"}));
-      app.add_option("--set", args->overrides, "With --config: override a setting (repeatable)");
+      app.add_option("--set", args->request.overrides,
+                     "With --config: override a setting (repeatable)");
       app.add_option("--out,-o,--output", args->output_dir,
                      "Folder for confusion.png, worst.csv and report.json");
       app.add_option("--worst", args->worst, "Rows in worst.csv")->check(CLI::NonNegativeNumber);
-      app.add_option("--batch-size", args->batch_size, "Images per forward pass")
+      app.add_option("--batch-size", args->request.batch_size, "Images per forward pass")
           ->check(CLI::Range(1, 4096));
-      app.add_option("--threads", args->threads, "Loader threads")->check(CLI::Range(0, 64));
-      app.add_option("--flip-average", args->flip_average,
+      app.add_option("--threads", args->request.loader_threads, "Loader threads")
+          ->check(CLI::Range(0, 64));
+      app.add_option("--flip-average", args->request.flip_average,
                      "Average each face with its mirror (default: as the model file says)");
-      add_inference_options(app, args->inference, args->precision);
+      add_inference_options(app, args->request.inference, args->request.precision);
       app.add_flag("--json", args->as_json, "Print the report as one JSON line");
       return std::function<int()>([args] { return run_eval(*args); });
     }};

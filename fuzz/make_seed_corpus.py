@@ -45,6 +45,10 @@ write("fuzz_image_decode", "rgb.ppm", image_bytes(rgb, "PPM"))
 write("fuzz_image_decode", "pixel.png", image_bytes(Image.new("RGB", (1, 1)), "PNG"))
 # Inputs behind bugs fixed in faceage (tests/io/image_corpus_test.cpp): start near them.
 write("fuzz_image_decode", "bomb.ppm", b"P6\n30000 30000\n255\n\x7f\x7f\x7f")
+# Found by the fuzzer: leading zeros once hid 810985 rows from the header check ...
+write("fuzz_image_decode", "ppm-leading-zeros.ppm", b"P6\n999\n000000000810985\x132\x7f")
+# ... and a number ended by '#' (OpenCV swallows the character after a number).
+write("fuzz_image_decode", "ppm-hash-after-number.ppm", b"P6\n30000#30000\n25\x15\n\x7f\x7f\x7f")
 
 # Label files: the reference's columns, ours, quoting, a BOM, malformed rows; file names.
 csv = "fuzz_labels_csv"

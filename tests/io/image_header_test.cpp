@@ -60,5 +60,18 @@ TEST(DecodeImage, HugeDeclaredSizesAreRefusedBeforeDecoding) {
   EXPECT_NO_THROW(decode_image(encoded(".png", {8, 8}), "small"));
 }
 
+// The fuzzer's finds: leading zeros hid 810985 rows behind a ten-digit cut (CI, stop 26), and
+// OpenCV reads "30000#30000" as two numbers, the '#' only ending the first.
+TEST(DeclaredImageSize, PnmNumbersAreReadWholeLeadingZerosIncluded) {
+  EXPECT_EQ(declared_image_size("P6\n999\n000000000810985\n2\x7f"), cv::Size(999, 810985));
+  EXPECT_FALSE(declared_image_size("P6\n999\n000000000810985\x13" "2\x7f"));  // the find itself
+  EXPECT_EQ(declared_image_size("P5 0000000000000000000037 21 255\n"), cv::Size(37, 21));
+  EXPECT_EQ(declared_image_size("P6 #\r30000\r30000\r255\n1 1"), cv::Size(30000, 30000));
+  EXPECT_FALSE(declared_image_size("P6\n30000#30000\n25\x15\n\x7f"));  // 30000 x 30000 to OpenCV
+  EXPECT_EQ(declared_image_size("P6 99999999999999999999999 1 255\n")->width, 1 << 30);
+  EXPECT_THROW(decode_image(std::string("P6\n30000#30000\n25\x15\n\x7f\x7f\x7f"), "b.ppm"), Error);
+  EXPECT_THROW(decode_image(std::string("P6\n999\n000000000810985\x13" "2\x7f"), "bomb.ppm"), Error);
+}
+
 }  // namespace
 }  // namespace faceage

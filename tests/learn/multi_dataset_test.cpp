@@ -200,7 +200,7 @@ TEST(MultiDataset, AResumedWeightedRunSeesTheSameBatches) {
 
   // An order naming a row the loader does not have is refused, naming the row.
   LoaderOptions bad = loader_options_for(config, spec.preprocessing, true);
-  bad.visit_order = [](uint64_t epoch) { return std::vector<size_t>{0, 1 + 98 * (epoch > 0)}; };
+  bad.visit_order = [](uint64_t epoch) { return std::vector<size_t>{0, size_t{epoch > 0 ? 99u : 1u}}; };
   DataLoader loader(std::vector<Sample>(data.train.begin(), data.train.begin() + 2), bad);
   loader.start_epoch(0);
   try {

@@ -1,5 +1,6 @@
 #include "faceage/io/image_header.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -77,18 +78,25 @@ std::optional<cv::Size> tiff_size(const std::string& b) {
 // Netpbm P1..P6: "P6 <width> <height> ...", whitespace and # comments between the fields.
 std::optional<cv::Size> pnm_size(const std::string& b) {
   size_t at = 2;
+  constexpr uint64_t kSaturated = uint64_t{1} << 40;
   uint64_t numbers[2] = {0, 0};
   for (uint64_t& number : numbers) {
     while (at < b.size() && (std::isspace(static_cast<unsigned char>(b[at])) || b[at] == '#')) {
       if (b[at] == '#')
-        while (at < b.size() && b[at] != '\n') ++at;
+        while (at < b.size() && b[at] != '\n' && b[at] != '\r') ++at;  // as OpenCV ends one
       else
         ++at;
     }
+    // Every digit counts, leading zeros too: OpenCV reads the whole run, so stopping
+    // early would let "0000000008109..." pass as 8 rows. Saturate instead of wrapping.
     const size_t start = at;
-    while (at < b.size() && at - start < 10 && std::isdigit(static_cast<unsigned char>(b[at])))
-      number = number * 10 + static_cast<uint64_t>(b[at++] - '0');
+    while (at < b.size() && std::isdigit(static_cast<unsigned char>(b[at])))
+      number = std::min<uint64_t>(number * 10 + static_cast<uint64_t>(b[at++] - '0'), kSaturated);
     if (at == start) return std::nullopt;
+    // OpenCV swallows the character that ends a number, whatever it is: "30000#30000"
+    // is 30000 x 30000 to it, not a comment. Netpbm ends numbers with whitespace; a header
+    // that does not is refused rather than read two ways.
+    if (at < b.size() && !std::isspace(static_cast<unsigned char>(b[at]))) return std::nullopt;
   }
   return size_of(numbers[0], numbers[1]);
 }

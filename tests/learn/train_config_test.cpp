@@ -1,6 +1,8 @@
 // Configuration files: defaults, TOML, overrides, and clear errors for bad keys and types.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "faceage/core/error.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/learn/train_config.h"
@@ -68,6 +70,50 @@ TEST(TrainConfig, BadKeysTypesAndValuesAreNamed) {
   expect_error("", {"model.input_size=4"}, "model.input_size: 4 is outside [8, 4096]");
   expect_error("", {"data.margin=-0.1"}, "data.margin: -0.1 must be a ratio >= 0");
   expect_error("/nonexistent/run.toml", {}, "/nonexistent/run.toml");
+}
+
+// A run that differs from a base in a few keys holds just those keys (configs/paper/utkface-aaf/).
+TEST(TrainConfig, AFileExtendsItsBaseKeyByKey) {
+  const std::string folder = faceage::testing::temp_dir("config-extends");
+  write_text_atomically(folder + "/base.toml", R"(
+[model]
+formulation = "ldl"
+sigma = 3.0
+[data]
+margin = 0.2
+[[data.sets]]
+path = "a"
+[[data.sets]]
+path = "b"
+[train]
+epochs = 6
+)");
+  write_text_atomically(folder + "/middle.toml", "extends = \"base.toml\"\n[train]\nepochs = 4\n");
+  std::filesystem::create_directories(folder + "/runs");
+  write_text_atomically(folder + "/runs/run.toml", R"(extends = "../middle.toml"
+[model]
+formulation = "classification"
+[[data.sets]]
+path = "c"
+)");
+  const TrainConfig run = load_train_config(folder + "/runs/run.toml", {"data.margin=0.4"});
+  EXPECT_EQ(run.formulation, "classification");  // the run's own key
+  EXPECT_EQ(run.sigma, 3.0);                       // the base's, through the middle file
+  EXPECT_EQ(run.epochs, 4);                        // the middle file's over the base's
+  EXPECT_EQ(run.preprocessing.margin, 0.4);        // --set over all of them
+  ASSERT_EQ(run.sets.size(), 1u);                  // a list of sets replaces the whole list
+  EXPECT_EQ(run.sets[0].path, "c");
+
+  // Errors name the file that holds the key, and a cycle ends.
+  write_text_atomically(folder + "/typo.toml", "extends = \"base.toml\"\n[train]\nepoch = 4\n");
+  expect_error(folder + "/typo.toml", {}, "typo.toml: unknown key train.epoch");
+  write_text_atomically(folder + "/missing.toml", "extends = \"nowhere.toml\"\n");
+  expect_error(folder + "/missing.toml", {}, "missing.toml: extends 'nowhere.toml': no such file");
+  write_text_atomically(folder + "/cycle.toml", "extends = \"cycle.toml\"\n");
+  expect_error(folder + "/cycle.toml", {}, "a cycle?");
+  write_text_atomically(folder + "/number.toml", "extends = 3\n");
+  expect_error(folder + "/number.toml", {}, "extends must name a configuration file");
+  EXPECT_THROW(parse_train_config("extends = \"base.toml\"\n", "text"), Error);
 }
 
 TEST(TrainConfig, IntegersBeyondTheKeysRangeAreErrorsNotWrapped) {

@@ -383,22 +383,63 @@ TrainConfig config_from_json(const json& config, const std::string& source) {
   return c;
 }
 
+namespace {
+
+json parse_toml_as_json(const std::string& toml_text, const std::string& source) {
+  try {
+    return toml_to_json(toml::parse(toml_text, source));
+  } catch (const toml::parse_error& e) {
+    fail("{}: line {}: {}", source, e.source().begin.line, e.description());
+  }
+}
+
+// A file and the chain of files it extends, merged key by key: a key the file sets
+// replaces the base's (a [[data.sets]] list replaces the whole list). Each file is checked
+// against the schema on its own, so an error names the file that holds the key.
+json read_config_chain(const std::filesystem::path& path, int depth) {
+  constexpr int kMaxDepth = 8;
+  const std::string source = path.string();
+  json config = parse_toml_as_json(read_file_bytes(source), source);
+  if (!config.contains("extends")) {
+    check_against_schema(config, source);
+    return config;
+  }
+  if (!config["extends"].is_string() || config["extends"].get<std::string>().empty())
+    fail("{}: extends must name a configuration file", source);
+  if (depth >= kMaxDepth)
+    fail("{}: extends goes deeper than {} files (a cycle?)", source, kMaxDepth);
+  const std::filesystem::path base = path.parent_path() / config["extends"].get<std::string>();
+  if (!std::filesystem::is_regular_file(base))
+    fail("{}: extends '{}': no such file ({})", source, config["extends"].get<std::string>(),
+         base.string());
+  config.erase("extends");
+  check_against_schema(config, source);
+  json merged = read_config_chain(base, depth + 1);
+  for (const auto& [section, table] : config.items())
+    for (const auto& [key, value] : table.items()) merged[section][key] = value;
+  return merged;
+}
+
+TrainConfig resolve_config(json config, const std::string& source,
+                           const std::vector<std::string>& overrides) {
+  for (const std::string& assignment : overrides) apply_override(config, assignment);
+  return config_from_json(config, source);
+}
+
+}  // namespace
+
 TrainConfig load_train_config(const std::string& path, const std::vector<std::string>& overrides) {
   if (path.empty()) return parse_train_config("", "configuration", overrides);
-  return parse_train_config(read_file_bytes(path), path, overrides);
+  return resolve_config(read_config_chain(path, 0), path, overrides);
 }
 
 TrainConfig parse_train_config(const std::string& toml_text, const std::string& source,
                                const std::vector<std::string>& overrides) {
-  json config = json::object();
-  try {
-    config = toml_to_json(toml::parse(toml_text, source));
-  } catch (const toml::parse_error& e) {
-    fail("{}: line {}: {}", source, e.source().begin.line, e.description());
-  }
+  json config = parse_toml_as_json(toml_text, source);
+  if (config.contains("extends"))
+    fail("{}: extends is read only from a configuration file (load_train_config)", source);
   check_against_schema(config, source);
-  for (const std::string& assignment : overrides) apply_override(config, assignment);
-  return config_from_json(config, source);
+  return resolve_config(std::move(config), source, overrides);
 }
 
 }  // namespace faceage

@@ -105,10 +105,13 @@ nlohmann::json to_json(const DatasetConfig& set);
 TrainConfig config_from_json(const nlohmann::json& json, const std::string& source);
 
 // Reads a TOML file (an empty path gives the defaults) and applies overrides of the form
-// "section.key=value", each parsed as the type of that key.
+// "section.key=value", each parsed as the type of that key. A file may begin with
+// `extends = "base.toml"` (relative to its own folder): it then holds only the keys it
+// changes, and those replace the base's (a [[data.sets]] list replaces the whole list).
 TrainConfig load_train_config(const std::string& path, const std::vector<std::string>& overrides);
 
-// The same for TOML text already in memory; `source` names it in errors.
+// The same for TOML text already in memory; `source` names it in errors. Such text cannot
+// extend a file.
 TrainConfig parse_train_config(const std::string& toml_text, const std::string& source,
                                const std::vector<std::string>& overrides = {});
 

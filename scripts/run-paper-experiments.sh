@@ -105,3 +105,15 @@ json.dump({"config": f"configs/paper/utkface-aaf/{config}.toml", "seed": int(see
 EOF
   echo "$name: done; $results/$name/"
 done
+
+# The paper's Figures 11-12: classification's validation loss against LDL's, by epoch.
+pairs=()
+for seed in 1 2; do
+  for config in t1-classification t2-ldl; do
+    [[ -e "$results/$config-s$seed/run.json" ]] && pairs+=("$results/$config-s$seed")
+  done
+done
+if [[ ${#pairs[@]} -ge 2 ]]; then
+  "$bin" curves "${pairs[@]}" -o "$results/t1-t2-curves.png"
+fi
+

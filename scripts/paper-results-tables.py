@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""The tables of docs/paper-results.md, from the finished runs of
+scripts/run-paper-experiments.sh (docs/paper-results/<config>-s<seed>/): for each of the
+paper's Tables 1-5 (and σ, λ), the paper's SE-ResNeXt-50 figures beside ours, and a
+verdict computed the same way for every table. Rewrites the part of the doc between
+<!-- tables:begin --> and <!-- tables:end -->; --print writes it to stdout instead.
+
+Ours, per configuration (mean over its seeds, "±" half the range between them):
+  validation MAE and CA(3/5/7) of each set at the run's best epoch (chosen by pooled
+  validation MAE, as the trainer chooses), the pooled test-part MAE of that checkpoint
+  (`faceage eval --part test`, never used to choose anything), FairFace age-range
+  accuracy of the photos through `faceage predict` (right / right or neighbouring), and
+  the minutes one run trained.
+Verdict, on the pooled test MAE: the paper's better row is "reproduced" when it is better
+here by more than the noise, "not reproduced" when worse by more, else "within noise".
+The noise is the largest difference between two seeds of one configuration seen so far
+(until a configuration has two seeds finished, no verdict is given).
+"""
+import argparse
+import json
+import pathlib
+import statistics
+import sys
+
+root = pathlib.Path(__file__).resolve().parent.parent
+
+# The paper's SE-ResNeXt-50 rows (paper.md, Tables 1-5): MORPH MAE, MegaAge CA(3/5/7),
+# MegaAge-Asian CA(3/5/7).
+PAPER = {
+    "t1-classification": (2.8500, 29.23, 47.44, 63.69, 50.06, 72.64, 84.09),
+    "t2-ldl": (2.4447, 37.14, 55.21, 71.19, 64.03, 81.68, 90.87),
+    "t3-ldl-augment": (2.3269, 36.89, 55.64, 71.36, 63.49, 81.89, 92.13),
+    "t4-ldl-augment-margin20": (2.3041, 37.04, 56.08, 70.89, 63.57, 81.86, 91.11),
+    "t4-ldl-augment-margin40": (2.3337, 37.37, 56.41, 71.58, 64.92, 83.45, 92.36),
+    "t4-ldl-margin20": (2.4925, 36.45, 54.93, 69.24, 62.98, 81.96, 91.39),
+    "t4-ldl-margin40": (2.4523, 36.63, 54.60, 70.35, 63.52, 82.14, 91.03),
+    "t5-ldl-augment-margin20-multitask": (2.2310, None, None, None, None, None, None),
+}
+
+# Each table: title, its rows (label, configuration), the paper's better row (None: the
+# paper fixed this setting, so it claims nothing) and what the paper concluded.
+TABLES = [
+    ("Tables 1 and 2: classification against label distribution learning",
+     [("classification (CE, argmax)", "t1-classification"), ("LDL (σ 2, λ 1)", "t2-ldl")],
+     "t2-ldl", "LDL beats classification for every backbone (SE-ResNeXt-50: MORPH MAE 2.44 vs 2.85)."),
+    ("Table 3: LDL with and without augmentation",
+     [("with augmentation", "t3-ldl-augment"), ("without", "t2-ldl")],
+     "t3-ldl-augment", "augmentation helps on MORPH (2.33 vs 2.44); on MegaAge it helps CA(5/7), not CA(3)."),
+    ("Table 4: margin expansion, with and without augmentation",
+     [("with augmentation, margin 0", "t3-ldl-augment"),
+      ("with augmentation, 20%", "t4-ldl-augment-margin20"),
+      ("with augmentation, 40%", "t4-ldl-augment-margin40"),
+      ("without, margin 0", "t2-ldl"), ("without, 20%", "t4-ldl-margin20"),
+      ("without, 40%", "t4-ldl-margin40")],
+     "t4-ldl-augment-margin20", "augmentation with 20% is best on MORPH, with 40% on MegaAge(-Asian)."),
+    ("Table 5: with and without the gender and ethnicity heads",
+     [("gender + ethnicity heads", "t5-ldl-augment-margin20-multitask"),
+      ("age alone", "t4-ldl-augment-margin20")],
+     "t5-ldl-augment-margin20-multitask", "the heads lower MORPH MAE from 2.30 to 2.23."),
+    ("Not in the paper: the label's σ (the paper fixed σ = 2)",
+     [("σ = 1", "ldl-sigma1"), ("σ = 2", "t2-ldl"), ("σ = 3", "ldl-sigma3")], None, None),
+    ("Not in the paper: the L1 term's weight λ (the paper fixed λ = 1)",
+     [("λ = 0 (KL alone)", "ldl-lambda0"), ("λ = 1", "t2-ldl")], None, None),
+]
+
+
+def best_epoch(metrics):
+    best = [line for line in metrics if line.get("best")]
+    return (best or metrics)[-1]
+
+
+def read_run(folder):
+    metrics = [json.loads(l) for l in open(folder / "metrics.jsonl") if l.strip()]
+    best = best_epoch(metrics)
+    test = json.load(open(folder / "test.json"))
+    fairface = json.load(open(folder / "fairface.json"))
+    run = {"minutes": sum(l.get("seconds", 0) for l in metrics) / 60,
+           "epochs": len(metrics), "best_epoch": best["epoch"] + 1,
+           "test_mae": test["mae"],
+           "fairface": fairface["range_accuracy"], "fairface_one": fairface["range_accuracy_within_one"]}
+    for name, figures in best.get("validation_sets", {}).items():
+        for key in ("mae", "ca3", "ca5", "ca7"):
+            run[f"{name}_{key}"] = figures[key]
+    return run
+
+
+def read_all(results):
+    runs = {}  # configuration -> [run per seed]
+    for folder in sorted(results.glob("*-s[0-9]*")):
+        if not (folder / "run.json").exists():
+            continue
+        config = json.load(open(folder / "run.json"))["config"]
+        runs.setdefault(pathlib.Path(config).stem, []).append(read_run(folder))
+    return runs
+
+
+def mean_spread(values):
+    mean = statistics.fmean(values)
+    return mean, (max(values) - min(values)) / 2
+
+
+def cell(runs, key, digits):
+    if not runs:
+        return "–"
+    mean, half = mean_spread([r[key] for r in runs])
+    return f"{mean:.{digits}f}" + (f" ± {half:.{digits}f}" if len(runs) > 1 else "")
+
+
+def ca_means(runs, dataset):
+    if not runs:
+        return "–"
+    return " / ".join(f"{statistics.fmean(r[f'{dataset}_ca{n}'] for r in runs):.1f}" for n in (3, 5, 7))
+
+
+def paper_cells(config):
+    figures = PAPER.get(config)
+    if figures is None:
+        return ["–"] * 3
+    morph, *ca = figures
+    triple = lambda a: "–" if a[0] is None else " / ".join(f"{v:.1f}" for v in a)
+    return [f"{morph:.2f}", triple(ca[:3]), triple(ca[3:])]
+
+
+def noise(runs):
+    spreads = [max(r["test_mae"] for r in rs) - min(r["test_mae"] for r in rs)
+               for rs in runs.values() if len(rs) > 1]
+    return max(spreads) if spreads else None
+
+
+def verdict(rows, better, runs, tolerance):
+    others = [c for _, c in rows if c != better]
+    if better not in runs or not all(c in runs for c in others):
+        return "not measured yet (runs missing)."
+    if tolerance is None:
+        return "no verdict yet: no configuration has two seeds finished, so the noise is unknown."
+    ours = statistics.fmean(r["test_mae"] for r in runs[better])
+    best_other = min(statistics.fmean(r["test_mae"] for r in runs[c]) for c in others)
+    gap = best_other - ours
+    where = f"test MAE {ours:.2f} against the best other row's {best_other:.2f}, noise {tolerance:.2f}"
+    if gap > tolerance:
+        return f"**reproduced** ({where})."
+    if gap < -tolerance:
+        return f"**not reproduced** ({where})."
+    return f"**within noise** ({where})."
+
+
+def render(runs):
+    tolerance = noise(runs)
+    out = []
+    for title, rows, better, claim in TABLES:
+        out += [f"### {title}", ""]
+        if claim:
+            out += [f"Paper (SE-ResNeXt-50, 224 px, ImageNet weights): {claim}", "",
+                    "| row | paper MORPH MAE | paper MegaAge CA(3/5/7) | paper MegaAge-Asian CA(3/5/7) |",
+                    "|---|---:|---:|---:|"]
+            out += [f"| {label} | " + " | ".join(paper_cells(config)) + " |" for label, config in rows]
+            out.append("")
+        out += ["Ours (face_resnet29, 150 px, face-api.js weights, UTKFace + All-Age-Faces, 6 epochs):", "",
+                "| row | seeds | UTKFace val MAE | UTKFace CA(3/5/7) | AAF val MAE | AAF CA(3/5/7) | "
+                "test MAE | FairFace right / ±1 range | minutes per run |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for label, config in rows:
+            rs = runs.get(config, [])
+            out.append(f"| {label} | {len(rs)} | {cell(rs, 'utkface_mae', 2)} | {ca_means(rs, 'utkface')} | "
+                       f"{cell(rs, 'allagefaces_mae', 2)} | {ca_means(rs, 'allagefaces')} | {cell(rs, 'test_mae', 2)} | "
+                       f"{cell(rs, 'fairface', 1)} / {cell(rs, 'fairface_one', 1)} | {cell(rs, 'minutes', 0)} |")
+        out.append("")
+        if better:
+            out += [f"Verdict: {verdict(rows, better, runs, tolerance)}", ""]
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--print", action="store_true", help="print the tables instead of updating the doc")
+    parser.add_argument("--results", type=pathlib.Path, default=root / "docs" / "paper-results")
+    parser.add_argument("--doc", type=pathlib.Path, default=root / "docs" / "paper-results.md")
+    args = parser.parse_args()
+    results, doc = args.results, args.doc
+    tables = render(read_all(results))
+    if args.print:
+        print(tables)
+        return
+    text = doc.read_text()
+    begin, end = "<!-- tables:begin -->", "<!-- tables:end -->"
+    if begin not in text or end not in text:
+        sys.exit(f"{doc}: no {begin} ... {end} markers to write between")
+    head, rest = text.split(begin, 1)
+    doc.write_text(head + begin + "\n" + tables + "\n" + end + rest.split(end, 1)[1])
+    print(f"{doc}: tables rewritten from {len(list(results.glob('*/run.json')))} runs")
+
+
+if __name__ == "__main__":
+    main()

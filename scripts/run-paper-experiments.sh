@@ -30,9 +30,13 @@ matrix=(
   "t5-ldl-augment-margin20-multitask 1"
   "t4-ldl-augment-margin20 2" "t5-ldl-augment-margin20-multitask 2"
   "ldl-sigma1 1" "ldl-sigma3 1" "ldl-lambda0 1"
+  # Tables 1-2 across the paper's backbones: 64 px, from scratch (backbones/base-64px.toml).
+  "backbones/seresnext50-ldl 1" "backbones/seresnext50-classification 1"
+  "backbones/resnet50-ldl 1" "backbones/resnet50-classification 1"
+  "backbones/vgg16-bn-ldl 1" "backbones/vgg16-bn-classification 1"
 )
 
-run_name() { echo "$1-s$2"; }
+run_name() { local config="$1"; echo "${config//\//-}-s$2"; }  # backbones/x -> backbones-x
 
 selected() {  # run name, patterns...
   local name="$1" pattern

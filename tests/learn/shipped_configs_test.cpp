@@ -62,7 +62,7 @@ TEST(ShippedConfigs, ThePaperMatrixOnUtkfaceAafChangesOneThingPerRun) {
   EXPECT_EQ(run("ldl-lambda0").lambda, 0.0);
   int runs = 0;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-    if (entry.path().filename() == "base.toml") continue;
+    if (entry.path().filename() == "base.toml" || entry.is_directory()) continue;
     SCOPED_TRACE(entry.path().string());
     const TrainConfig config = load_train_config(entry.path().string(), {});
     EXPECT_EQ(config.output_dir, "runs/paper/utkface-aaf/" + entry.path().stem().string());
@@ -76,6 +76,21 @@ TEST(ShippedConfigs, ThePaperMatrixOnUtkfaceAafChangesOneThingPerRun) {
     ++runs;
   }
   EXPECT_EQ(runs, 11);
+
+  // The backbone rows: the base at 64 px from scratch, one architecture and formulation each.
+  int backbones = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder + "backbones")) {
+    if (entry.path().filename() == "base-64px.toml") continue;
+    SCOPED_TRACE(entry.path().string());
+    const TrainConfig config = load_train_config(entry.path().string(), {});
+    EXPECT_EQ(config.output_dir, "runs/paper/utkface-aaf/backbones-" + entry.path().stem().string());
+    EXPECT_EQ(config.preprocessing.input_size, 64);
+    EXPECT_EQ(config.pretrained, "");
+    EXPECT_EQ(config.epochs, base.epochs);
+    EXPECT_NE(config.architecture, base.architecture);
+    ++backbones;
+  }
+  EXPECT_EQ(backbones, 6);
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 #   2. measure its best epoch once, into <run>/measure/: `faceage eval` on each set's test
 #      part, `faceage predict` on the FairFace photos and their age-range accuracy;
 #   3. copy what the doc cites into docs/paper-results/<run>/ (metrics.jsonl, the
-#      measurements, curves.png, run.json with the command and the time it took): small
-#      files to commit. A run with docs/paper-results/<run>/run.json is finished and skipped.
+#      measurements, run.json with the command, commit and machine; curves.png for
+#      Tables 1-2): small files to commit. A run with docs/paper-results/<run>/run.json is finished and skipped.
 # Runs that share a table share the split (each set's own seed), the epochs and the recipe.
 #
 #   scripts/run-paper-experiments.sh                 every unfinished run, in order
@@ -94,8 +94,9 @@ for entry in "${matrix[@]}"; do
   echo "$name: measuring"
   measure "$configs/$config.toml" "$seed" "$run"
   mkdir -p "$results/$name"
-  cp "$run/metrics.jsonl" "$run/curves.png" "$run/measure/test.json" "$run/measure/fairface.json" \
-    "$results/$name/"
+  cp "$run/metrics.jsonl" "$run/measure/test.json" "$run/measure/fairface.json" "$results/$name/"
+  # The curves the doc shows (classification against LDL); every run keeps its own in runs/.
+  [[ "$config" == t1-* || "$config" == t2-* ]] && cp "$run/curves.png" "$results/$name/"
   # metrics.jsonl holds each epoch's seconds; run.json says what made the run, and where.
   /usr/bin/python3 - "$results/$name/run.json" "$config" "$seed" "${command[*]}" <<'EOF'
 import json, os, subprocess, sys

@@ -19,9 +19,9 @@ InferencePlan choose_inference_plan(const std::string& architecture,
   InferencePlan plan;
   plan.fold_batch_norm = true;
   if (!device.is_cpu()) return plan;  // oneDNN is CPU-only; folding helps everywhere
-  // On a CPU the ResNet family's (and face_resnet29's) fused oneDNN chain beat LibTorch's own oneDNN calls at
-  // every batch measured, and the blocked layout beat channels-last for the rest (VGG)
-  // once freed memory is reused (docs/performance.md).
+  // On a CPU the fused oneDNN chain of the ResNet family and face_resnet29 beat LibTorch's
+  // own oneDNN calls at every batch measured, and the blocked layout beat channels-last
+  // for the rest (VGG) once freed memory is reused (docs/performance.md).
   const bool fused = nn::OneDnnTrunk::available() && has_onednn_trunk(architecture);
   plan.layout = fused ? TensorLayout::kOneDnn : TensorLayout::kMkldnn;
   return plan;

@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
                  "LibTorch intra-op threads (faceage::use_compute_threads)")
       ->capture_default_str();
   app.add_option("--inference", settings.inference,
-                 "Forward: auto, plain, channels-last or mkldnn (nn/inference_plan.h)")
+                 "Forward: auto, plain, channels-last, mkldnn or onednn (nn/inference_plan.h)")
       ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn", "onednn"}))
       ->capture_default_str();
   app.add_option("--precision", settings.precision, "Forward: float32 or bfloat16")

@@ -5,6 +5,7 @@
 #include "faceage/core/error.h"
 #include "faceage/nn/layers.h"
 #include "faceage/nn/multitask_head.h"
+#include "faceage/nn/trunk_convolution.h"
 
 namespace faceage::nn {
 namespace {
@@ -23,10 +24,23 @@ struct FaceResidualBlockImpl : torch::nn::Module {
     const torch::Tensor out = bn2(conv2(torch::relu(bn1(conv1(x)))));
     return torch::relu(out + x);
   }
+  TrunkBlock trunk_block() const {
+    return {{trunk_convolution(conv1, bn1), trunk_convolution(conv2, bn2)}, std::nullopt,
+            std::nullopt};
+  }
   torch::nn::Conv2d conv1, conv2;
   SyncableBatchNorm2d bn1, bn2;
 };
 TORCH_MODULE(FaceResidualBlock);
+
+// The down block's shortcut as a convolution, for the oneDNN trunk: a 2x2 average pool
+// is a stride-2 2x2 convolution weighting each channel's own pixels by 1/4, and the
+// appended channels are those no input reaches.
+TrunkConvolution average_pool_shortcut(int64_t in, int64_t out) {
+  torch::Tensor weight = torch::zeros({out, in, 2, 2});
+  for (int64_t c = 0; c < in; ++c) weight[c][c].fill_(0.25);
+  return {weight, torch::zeros({out}), /*stride=*/2, /*padding=*/0, /*groups=*/1};
+}
 
 // The down block: conv1 3x3 stride 2 unpadded; shortcut 2x2 average pool with zero
 // channels appended; the residual branch grown by zeros at the bottom and right to the
@@ -52,6 +66,12 @@ struct FaceDownBlockImpl : torch::nn::Module {
     // back to that layout for the next block's convolutions.
     const torch::Tensor result = torch::relu(out + shortcut);
     return x.is_mkldnn() ? result.to_mkldnn() : result;
+  }
+  // The trunk adds the branch to the shortcut's corner where it is a row and column short.
+  TrunkBlock trunk_block() const {
+    return {{trunk_convolution(conv1, bn1), trunk_convolution(conv2, bn2)},
+            average_pool_shortcut(conv1->options.in_channels(), conv1->options.out_channels()),
+            std::nullopt};
   }
   torch::nn::Conv2d conv1, conv2;
   SyncableBatchNorm2d bn1, bn2;
@@ -90,6 +110,12 @@ torch::Tensor FaceResNet::trunk(const torch::Tensor& images, torch::Tensor* midd
   if (images.dim() != 4 || images.size(2) < kMinimumInputSize || images.size(3) < kMinimumInputSize)
     fail("face_resnet29 takes [batch, 3, H, W] images of at least {} x {} pixels, got {}",
          kMinimumInputSize, kMinimumInputSize, fmt::format("{}", fmt::join(images.sizes(), " x ")));
+  if (onednn_trunk_) {
+    if (is_training()) fail("this face_resnet29 runs its trunk through oneDNN for inference only");
+    TrunkOutput output = onednn_trunk_->run(images, /*with_middle=*/middle != nullptr);
+    if (middle) *middle = output.middle;
+    return output.pooled;
+  }
   torch::Tensor x = torch::relu(bn1_(conv1_(images)));
   x = torch::max_pool2d(x, 3, 2);
   x = layer1_->forward(x);
@@ -101,9 +127,23 @@ torch::Tensor FaceResNet::trunk(const torch::Tensor& images, torch::Tensor* midd
 
 torch::Tensor FaceResNet::features(const torch::Tensor& images) { return trunk(images, nullptr); }
 
+void FaceResNet::use_onednn_trunk() {
+  TrunkDescription description;
+  description.stem = trunk_convolution(conv1_, bn1_);
+  description.stem_pool_padding = 0;
+  for (const auto& layer : {layer1_, layer2_, layer3_, layer4_, layer5_}) {
+    std::vector<TrunkBlock>& blocks = description.layers.emplace_back();
+    for (const auto& block : layer->children()) {
+      if (const auto* down = block->as<FaceDownBlockImpl>()) blocks.push_back(down->trunk_block());
+      else blocks.push_back(block->as<FaceResidualBlockImpl>()->trunk_block());
+    }
+  }
+  onednn_trunk_ = std::make_shared<OneDnnTrunk>(std::move(description));
+}
+
 AgeNetOutput FaceResNet::forward(torch::Tensor images) {
   torch::Tensor middle;
-  const torch::Tensor pooled = trunk(images, &middle);
+  const torch::Tensor pooled = trunk(images, gender_fc_ ? &middle : nullptr);
   return multitask_forward(pooled, middle, fc_, gender_fc_, ethnicity_fc_);
 }
 

@@ -30,6 +30,7 @@
 // original network; any size from kMinimumInputSize runs, below which the last down
 // block would get less than its 3 x 3 kernel). Multi-task heads read layer2's output.
 #include "faceage/nn/age_net.h"
+#include "faceage/nn/onednn_trunk.h"
 #include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage::nn {
@@ -44,6 +45,10 @@ class FaceResNet : public AgeNet {
   // The 256 globally pooled features the heads read, [batch, 256].
   torch::Tensor features(const torch::Tensor& images);
 
+  // From now on forward() and features() run the trunk as faceage's own chain of oneDNN
+  // primitives (onednn_trunk.h): for inference only, with every batch norm already folded.
+  void use_onednn_trunk();
+
  private:
   torch::nn::Conv2d conv1_{nullptr};
   SyncableBatchNorm2d bn1_{nullptr};
@@ -51,7 +56,9 @@ class FaceResNet : public AgeNet {
       layer5_{nullptr};
   torch::nn::Linear fc_{nullptr};
   torch::nn::Linear gender_fc_{nullptr}, ethnicity_fc_{nullptr};
+  std::shared_ptr<OneDnnTrunk> onednn_trunk_;
 
+  // The pooled features; with `middle`, layer2's output too (pooled on the oneDNN trunk).
   torch::Tensor trunk(const torch::Tensor& images, torch::Tensor* middle);
 };
 

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "faceage/core/error.h"
+#include "faceage/nn/face_resnet.h"
 #include "faceage/nn/layers.h"
 #include "faceage/nn/resnet.h"
 #include "faceage/nn/squeeze_excitation.h"
@@ -71,6 +72,14 @@ std::unordered_set<const torch::nn::Module*> gate_convolutions(torch::nn::Module
   return gates;
 }
 
+// Switches a network with a oneDNN trunk (the ResNet family, face_resnet29) onto it.
+bool use_onednn_trunk(AgeNet& network) {
+  if (auto* resnet = dynamic_cast<nn::ResNet*>(&network)) resnet->use_onednn_trunk();
+  else if (auto* face = dynamic_cast<nn::FaceResNet*>(&network)) face->use_onednn_trunk();
+  else return false;
+  return true;
+}
+
 void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {
   const auto gates = gate_convolutions(network);
   for (const auto& module : network.modules()) {
@@ -105,11 +114,9 @@ void optimize_for_inference(AgeNet& network, const InferencePlan& plan) {
   network.eval();
   if (plan.fold_batch_norm) fold_batch_norms(network);
   if (plan.layout == TensorLayout::kOneDnn) {
-    auto* resnet = dynamic_cast<nn::ResNet*>(&network);
-    if (resnet == nullptr || !plan.fold_batch_norm || plan.precision != torch::kFloat)
-      fail("inference plan '{}' needs a ResNet-family network, folded batch norms and float32",
-           describe(plan));
-    resnet->use_onednn_trunk();  // the heads stay LibTorch Linear layers
+    if (!plan.fold_batch_norm || plan.precision != torch::kFloat || !use_onednn_trunk(network))
+      fail("inference plan '{}' needs a ResNet-family or face_resnet29 network, folded "
+           "batch norms and float32", describe(plan));  // the heads stay LibTorch layers
   } else {
     convert_weights(network, plan);
   }

@@ -8,7 +8,8 @@ namespace faceage {
 namespace {
 
 bool has_onednn_trunk(const std::string& architecture) {
-  return architecture.rfind("resnet", 0) == 0 || architecture.rfind("seresnext", 0) == 0;
+  return architecture.rfind("resnet", 0) == 0 || architecture.rfind("seresnext", 0) == 0 ||
+         architecture == "face_resnet29";
 }
 
 }  // namespace
@@ -18,9 +19,9 @@ InferencePlan choose_inference_plan(const std::string& architecture,
   InferencePlan plan;
   plan.fold_batch_norm = true;
   if (!device.is_cpu()) return plan;  // oneDNN is CPU-only; folding helps everywhere
-  // On a CPU the ResNet family's fused oneDNN chain beat LibTorch's own oneDNN calls at
-  // every batch measured, and the blocked layout beat channels-last for the rest (VGG)
-  // once freed memory is reused (docs/performance.md).
+  // On a CPU the fused oneDNN chain of the ResNet family and face_resnet29 beat LibTorch's
+  // own oneDNN calls at every batch measured, and the blocked layout beat channels-last
+  // for the rest (VGG) once freed memory is reused (docs/performance.md).
   const bool fused = nn::OneDnnTrunk::available() && has_onednn_trunk(architecture);
   plan.layout = fused ? TensorLayout::kOneDnn : TensorLayout::kMkldnn;
   return plan;
@@ -41,7 +42,8 @@ InferencePlan inference_plan_from_names(const std::string& layout, const std::st
     if (!device.is_cpu())
       fail("inference layout 'onednn' runs on the CPU only, not on {}", device.str());
     if (!has_onednn_trunk(architecture))
-      fail("inference layout 'onednn' runs the ResNet family only, not {}", architecture);
+      fail("inference layout 'onednn' runs the ResNet family and face_resnet29 only, not {}",
+           architecture);
     if (!nn::OneDnnTrunk::available())
       fail("inference layout 'onednn' needs a faceage built with libdnnl-dev");
     plan = {true, TensorLayout::kOneDnn};

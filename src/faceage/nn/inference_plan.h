@@ -13,8 +13,8 @@ enum class TensorLayout {
   kPlain,         // NCHW, as trained: the reference every optimised plan is tested against
   kChannelsLast,  // NHWC dense tensors: oneDNN convolves these without reordering them
   kMkldnn,        // oneDNN's blocked layout, weights reordered once (CPU only)
-  kOneDnn,        // the ResNet family's trunk as one fused chain of oneDNN primitives
-                  // (nn/onednn_trunk.h; CPU, float32, builds with libdnnl-dev only)
+  kOneDnn,        // the ResNet family's and face_resnet29's trunk as one fused chain of
+                  // oneDNN primitives (nn/onednn_trunk.h; CPU, float32, libdnnl-dev only)
 };
 
 struct InferencePlan {

@@ -132,12 +132,17 @@ memory Program::in_layout(const memory& x, const memory::desc& wanted) {
   return copy;
 }
 
+memory::dims Program::convolution_dims(const memory& x, const TrunkConvolution& conv) {
+  const memory::dims in = x.get_desc().dims();  // N, C, H, W
+  const int64_t kernel = conv.weight.size(2);
+  return {in[0], conv.weight.size(0), (in[2] + 2 * conv.padding - kernel) / conv.stride + 1,
+          (in[3] + 2 * conv.padding - kernel) / conv.stride + 1};
+}
+
 memory Program::convolution(const memory& x, const TrunkConvolution& conv,
                             const Activation& activation, const memory* residual) {
   const memory::dims in = x.get_desc().dims();  // N, C, H, W
   const int64_t out_channels = conv.weight.size(0), kernel = conv.weight.size(2);
-  const int64_t height = (in[2] + 2 * conv.padding - kernel) / conv.stride + 1;
-  const int64_t width = (in[3] + 2 * conv.padding - kernel) / conv.stride + 1;
   const bool grouped = conv.groups > 1;
   const memory::dims weight_dims = grouped ? memory::dims{conv.groups, out_channels / conv.groups,
                                                           in[1] / conv.groups, kernel, kernel}
@@ -145,7 +150,7 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv,
   const memory::desc dst_desc =
       residual != nullptr
           ? residual->get_desc()
-          : described({in[0], out_channels, height, width}, activation_tag(out_channels, grouped));
+          : described(convolution_dims(x, conv), activation_tag(out_channels, grouped));
   dnnl::post_ops post_ops;
   if (residual != nullptr) post_ops.append_sum(1.0f);
   append_activation(activation, post_ops);
@@ -173,6 +178,30 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv,
   append_prelu(dst, activation.prelu_slopes);
   release_if_copy(src, x);
   return dst;
+}
+
+void Program::add_to_corner(const memory& x, const memory& into) {
+  // A reorder with a sum post-op: a convolution writing into the strided corner fell back
+  // to oneDNN 2.6's reference kernels, a reorder stays in its JIT ones.
+  const memory corner(into.get_desc().submemory_desc(x.get_desc().dims(), {0, 0, 0, 0}),
+                      cpu_engine(), into.get_data_handle());
+  dnnl::post_ops post_ops;
+  post_ops.append_sum(1.0f);
+  const dnnl::reorder::primitive_desc primitive(cpu_engine(), x.get_desc(), cpu_engine(),
+                                                corner.get_desc(), with_post_ops(post_ops));
+  steps_.push_back({dnnl::reorder(primitive), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, corner}}});
+}
+
+memory Program::activate(const memory& x, const Activation& activation) {
+  if (activation.eltwise != dnnl::algorithm::undef) {
+    const dnnl::eltwise_forward::primitive_desc primitive(
+        dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, activation.eltwise,
+                                    x.get_desc(), 0.0f, 0.0f),
+        cpu_engine());
+    steps_.push_back({dnnl::eltwise_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, x}}});
+  }
+  append_prelu(x, activation.prelu_slopes);
+  return x;
 }
 
 memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_t padding,

@@ -61,6 +61,12 @@ class Program {
   // buffer), then the activation.
   dnnl::memory convolution(const dnnl::memory& x, const TrunkConvolution& conv,
                            const Activation& activation, const dnnl::memory* residual = nullptr);
+  // [N, C, H, W] of convolution(x, conv, ...)'s output.
+  static dnnl::memory::dims convolution_dims(const dnnl::memory& x, const TrunkConvolution& conv);
+  // into's top-left x-sized corner += x (x no larger than `into`, the same N and C).
+  void add_to_corner(const dnnl::memory& x, const dnnl::memory& into);
+  // The activation over x, in place: for when no primitive before it can take it.
+  dnnl::memory activate(const dnnl::memory& x, const Activation& activation);
   // With ceil_mode the last, overhanging window is kept (Caffe's and MTCNN's pooling);
   // the pixels it overhangs do not count.
   dnnl::memory max_pool(const dnnl::memory& x, int64_t kernel, int64_t stride, int64_t padding,

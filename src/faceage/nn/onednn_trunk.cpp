@@ -45,6 +45,15 @@ dnnl::memory append_block(onednn::Program& program, const dnnl::memory& x,
     program.release(scale);
     if (block.downsample) program.release(shortcut);
     program.release(x);  // the identity shortcut was read by gated_residual
+  } else if (onednn::Program::convolution_dims(y, block.convolutions[last]) !=
+             shortcut.get_desc().dims()) {
+    // The branch is one row and column short of the shortcut: added to its corner, so
+    // the ReLU, which covers the whole map, is a step of its own.
+    const dnnl::memory z = program.convolution(y, block.convolutions[last], kNone);
+    program.add_to_corner(z, shortcut);
+    program.release(z);
+    out = program.activate(shortcut, kRelu);
+    if (block.downsample) program.release(x);
   } else {
     // The residual is added in the shortcut's buffer: x's own when it is the identity.
     out = program.convolution(y, block.convolutions[last], kRelu, &shortcut);
@@ -59,7 +68,7 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
   BuiltTrunk built{std::make_unique<onednn::Program>(input, workspace), {}, {}};
   onednn::Program& program = *built.program;
   const dnnl::memory stem = program.convolution(program.input(), description.stem, kRelu);
-  dnnl::memory x = program.max_pool(stem, 3, 2, 1);
+  dnnl::memory x = program.max_pool(stem, 3, 2, description.stem_pool_padding);
   program.release(stem);
   for (size_t layer = 0; layer < description.layers.size(); ++layer) {
     for (const TrunkBlock& block : description.layers[layer]) x = append_block(program, x, block);

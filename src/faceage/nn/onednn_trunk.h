@@ -1,5 +1,5 @@
 #pragma once
-// A ResNet-family trunk (stem, four layers of residual blocks, global average pool) run
+// A ResNet-family trunk (stem, layers of residual blocks, global average pool) run
 // as a chain of oneDNN primitives that is built once per input shape. Each ReLU, residual
 // add and squeeze-and-excitation multiply is fused into the primitive before it, weights
 // are reordered once, and activation buffers are reused along the chain. LibTorch 1.13's
@@ -25,7 +25,9 @@ struct TrunkGate {
   torch::Tensor fc1_weight, fc1_bias, fc2_weight, fc2_bias;  // weights [out, in]
 };
 
-// relu(last(... relu(first(x))) [* gate] + shortcut(x)).
+// relu(last(... relu(first(x))) [* gate] + shortcut(x)). Where the branch's map is
+// smaller than the shortcut's (face_resnet29's down blocks on even sizes), it is added
+// to the shortcut's top-left corner, as if grown by zeros at the bottom and right.
 struct TrunkBlock {
   std::vector<TrunkConvolution> convolutions;  // a ReLU after each but the last
   std::optional<TrunkConvolution> downsample;  // the shortcut; the identity when absent
@@ -34,6 +36,7 @@ struct TrunkBlock {
 
 struct TrunkDescription {
   TrunkConvolution stem;                        // then a ReLU and a 3x3, stride-2 max pool
+  int64_t stem_pool_padding = 1;                // torchvision's; dlib's pool has none
   std::vector<std::vector<TrunkBlock>> layers;  // layers[1]'s output feeds the side heads
 };
 

@@ -4,16 +4,10 @@
 #include "faceage/nn/layers.h"
 #include "faceage/nn/multitask_head.h"
 #include "faceage/nn/squeeze_excitation.h"
+#include "faceage/nn/trunk_convolution.h"
 
 namespace faceage::nn {
 namespace {
-
-// A convolution whose batch norm has been folded into it, as the oneDNN trunk takes it.
-TrunkConvolution trunk_convolution(const torch::nn::Conv2d& conv, const SyncableBatchNorm2d& bn) {
-  if (!bn->folded()) fail("the oneDNN trunk needs the batch norms folded into the convolutions");
-  return {conv->weight, conv->bias, (*conv->options.stride())[0],
-          (*explicit_padding(conv->options))[0], conv->options.groups()};
-}
 
 std::optional<TrunkConvolution> trunk_downsample(const torch::nn::Sequential& downsample) {
   if (!downsample) return std::nullopt;

@@ -119,6 +119,6 @@ for seed in 1 2; do
   done
 done
 if [[ ${#pairs[@]} -ge 2 ]]; then
-  "$bin" curves "${pairs[@]}" -o "$results/t1-t2-curves.png"
+  "$bin" curves "${pairs[@]}" --relative -o "$results/t1-t2-curves.png"
 fi
 

@@ -50,6 +50,13 @@ TEST(RunComparison, DrawsThreePanelsOfEveryRun) {
   const cv::Mat alone = cv::imread(root + "/alone.png");
   ASSERT_EQ(alone.size(), one.size());
   EXPECT_GT(cv::norm(one, alone, cv::NORM_L1), 0.0);
+  // Relative losses are drawn on another scale: the loss panels change, the MAE panel not.
+  write_run_comparison(root + "/relative.png", runs, /*relative_losses=*/true);
+  const cv::Mat relative = cv::imread(root + "/relative.png");
+  ASSERT_EQ(relative.size(), one.size());
+  const cv::Rect losses(0, 0, 2 * 640, one.rows), mae(2 * 640, 0, 640, one.rows);
+  EXPECT_GT(cv::norm(one(losses), relative(losses), cv::NORM_L1), 0.0);
+  EXPECT_EQ(cv::norm(one(mae), relative(mae), cv::NORM_L1), 0.0);
 }
 
 TEST(RunComparison, FilesThatAreNotAHistoryAreNamed) {
@@ -75,7 +82,7 @@ TEST(RunComparison, TheCurvesCommandWritesTheFigureOrSaysWhatIsWrong) {
   using faceage::testing::run_command;
   const std::string root = faceage::testing::temp_dir("run-comparison-cli");
   write_run(root + "/a", 0.1), write_run(root + "/b", 0.2);
-  const auto ok = run_command(cli_path() + " curves " + root + "/a " + root + "/b --label A --label B -o " +
+  const auto ok = run_command(cli_path() + " curves " + root + "/a " + root + "/b --label A --label B --relative -o " +
                               root + "/ab.png");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_FALSE(cv::imread(root + "/ab.png").empty());

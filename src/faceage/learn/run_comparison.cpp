@@ -33,7 +33,18 @@ RunHistory read_run_history(const std::string& run_or_metrics, const std::string
   return run;
 }
 
-void write_run_comparison(const std::string& path, const std::vector<RunHistory>& runs) {
+namespace {
+
+void divide_by_first(Series& series) {
+  if (series.y.empty() || !std::isfinite(series.y[0]) || series.y[0] == 0) return;
+  const double first = series.y[0];
+  for (double& y : series.y) y /= first;
+}
+
+}  // namespace
+
+void write_run_comparison(const std::string& path, const std::vector<RunHistory>& runs,
+                          bool relative_losses) {
   if (runs.empty()) fail("{}: no runs to compare", path);
   std::vector<Series> train_loss, validation_loss, mae;
   for (const RunHistory& run : runs) {
@@ -47,12 +58,14 @@ void write_run_comparison(const std::string& path, const std::vector<RunHistory>
       validation.x.push_back(x), validation.y.push_back(value("validation_loss"));
       error.x.push_back(x), error.y.push_back(value("mae"));
     }
+    if (relative_losses) divide_by_first(train), divide_by_first(validation);
     train_loss.push_back(std::move(train));
     validation_loss.push_back(std::move(validation));
     mae.push_back(std::move(error));
   }
-  write_image(path, hstack({line_chart("train loss", "epoch", train_loss),
-                            line_chart("validation loss", "epoch", validation_loss),
+  const std::string loss = relative_losses ? " loss / epoch 1's" : " loss";
+  write_image(path, hstack({line_chart("train" + loss, "epoch", train_loss),
+                            line_chart("validation" + loss, "epoch", validation_loss),
                             line_chart("validation MAE (years)", "epoch", mae)}));
 }
 

@@ -21,7 +21,10 @@ struct RunHistory {
 RunHistory read_run_history(const std::string& run_or_metrics, const std::string& name = "");
 
 // Three panels side by side: train loss, validation loss and validation MAE, one line
-// per run. Losses of different formulations differ in scale: compare their shapes.
-void write_run_comparison(const std::string& path, const std::vector<RunHistory>& runs);
+// per run. Losses of different formulations differ in scale (cross entropy against
+// KL + L1 in years): with `relative_losses` each run's losses are divided by its first
+// epoch's, so their shapes can be compared on one axis.
+void write_run_comparison(const std::string& path, const std::vector<RunHistory>& runs,
+                          bool relative_losses = false);
 
 }  // namespace faceage

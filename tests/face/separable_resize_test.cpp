@@ -32,8 +32,7 @@ TEST(AreaDownscale, MatchesOpenCvInterArea) {
     EXPECT_LT(cv::norm(ours, theirs, cv::NORM_INF), 1e-5) << size;
     area_downscale(image, ours, size);
     cv::resize(image, theirs, size, 0, 0, cv::INTER_AREA);
-    EXPECT_LE(cv::norm(ours, theirs, cv::NORM_INF), 1) << size;  // float rounding at .5
-    EXPECT_LT(cv::countNonZero(cv::Mat(ours != theirs).reshape(1)), ours.total() * 3 / 100) << size;
+    EXPECT_EQ(cv::norm(ours, theirs, cv::NORM_INF), 0) << size;  // 8 bits: OpenCV's, to the bit
   }
   // A region of a larger image, written into a header over other memory.
   std::vector<float> memory(24 * 24 * 3, 0.f);
@@ -68,7 +67,7 @@ TEST(FaceDetector, SeparableResizeFindsTheSameFaces) {
         const double iou = intersection_over_union(face.box, other.box);
         if (iou > best) best = iou, score_change = std::abs(face.score - other.score);
       }
-      EXPECT_GE(best, 0.85) << photo.path;  // see the note below
+      EXPECT_GE(best, 0.9) << photo.path;
       lowest_iou = std::min(lowest_iou, best);
       largest_score_change = std::max(largest_score_change, score_change);
     }

@@ -3,8 +3,9 @@
 // resizes by a fractional factor one weighted tap at a time and on one thread: that was
 // 2.4 ms of MTCNN's 14.8 per 448 px photo for the pyramid and 2.9 ms for the R- and
 // O-Net crops. Here each output row first sums its source rows (contiguous, vectorised),
-// then each output pixel its columns; the weights are INTER_AREA's, so the results differ
-// from OpenCV's only by float rounding (8-bit outputs: by one level, rarely).
+// then each output pixel its columns; the weights are INTER_AREA's, so float results differ
+// from OpenCV's only by float rounding (1e-7). 8-bit images (the pyramid) are summed in
+// OpenCV's order and are OpenCV's to the bit.
 #include <opencv2/core.hpp>
 
 namespace faceage {

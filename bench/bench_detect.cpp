@@ -120,6 +120,9 @@ int main(int argc, char** argv) {
   app.add_option("--rounds", rounds, "Timed rounds (the median is reported)");
   app.add_option("--threads", threads,
                  "LibTorch intra-op threads (0 = every logical CPU, as faceage runs)");
+  bool opencv_resize = false;
+  app.add_flag("--opencv-resize", opencv_resize,
+               "Resize MTCNN's pyramid and crops with cv::resize (the old path), not area_resize.h");
   app.add_flag("--libtorch-networks", libtorch_networks,
                "Run LibTorch's MTCNN modules instead of the fused oneDNN chains");
   app.add_flag("--json", as_json, "Print JSON");
@@ -130,6 +133,7 @@ int main(int argc, char** argv) {
   try {
     faceage::DetectorOptions options;
     options.fused_networks = !libtorch_networks;
+    options.separable_resize = !opencv_resize;
     const faceage::FaceDetector detector(weights, options);
     std::vector<cv::Mat> photos, hd;
     for (const std::string& path : jpegs_in(data, count))

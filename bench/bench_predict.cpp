@@ -68,10 +68,14 @@ int main(int argc, char** argv) {
   app.add_option("--second-pass", second_pass, "Alignment's second pass: detect or refine");
   app.add_option("--min-face", options.detection.min_face_size, "Smallest face searched for, pixels");
   bool libtorch_networks = false;
+  bool opencv_resize = false;
+  app.add_flag("--opencv-resize", opencv_resize,
+               "Resize MTCNN's pyramid and crops with cv::resize (the old path), not area_resize.h");
   app.add_flag("--libtorch-networks", libtorch_networks,
                "Detect with LibTorch's MTCNN modules instead of the fused oneDNN chains");
   CLI11_PARSE(app, argc, argv);
   options.detection.fused_networks = !libtorch_networks;
+  options.detection.separable_resize = !opencv_resize;
 
   std::vector<std::string> paths;
   for (const faceage::MediaInput& input : faceage::list_media({data}))

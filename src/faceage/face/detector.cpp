@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "faceage/core/error.h"
+#include "faceage/face/area_resize.h"
 #include "faceage/face/mtcnn_chain.h"
 #include "faceage/face/mtcnn_nets.h"
 
@@ -138,6 +139,14 @@ int64_t padded_batch(size_t crops) {
   return rows;
 }
 
+// INTER_AREA resize: area_resize.h's, or OpenCV's with `opencv`.
+void resize_area(const cv::Mat& source, cv::Mat& destination, cv::Size size, bool opencv) {
+  if (opencv)
+    cv::resize(source, destination, size, 0, 0, cv::INTER_AREA);
+  else
+    area_downscale(source, destination, size);
+}
+
 // Whether the (truncated) box covers at least one pixel.
 bool has_pixels(const Candidate& c) {
   return static_cast<int>(c.x2) >= static_cast<int>(c.x1) &&
@@ -146,13 +155,13 @@ bool has_pixels(const Candidate& c) {
 
 // The box's pixels resized to size x size; pixels outside the image are black (as in
 // facenet, which pads with zeros before normalising). The box must have pixels.
-void crop_resized(const cv::Mat& image, const Candidate& c, cv::Mat destination) {
+void crop_resized(const cv::Mat& image, const Candidate& c, cv::Mat destination, bool opencv) {
   const int x1 = static_cast<int>(c.x1), y1 = static_cast<int>(c.y1);
   const int width = static_cast<int>(c.x2) - x1 + 1, height = static_cast<int>(c.y2) - y1 + 1;
   const cv::Rect wanted(x1 - 1, y1 - 1, width, height);  // 1-based inclusive -> 0-based
   const cv::Rect inside = wanted & cv::Rect(0, 0, image.cols, image.rows);
   if (inside == wanted) {
-    cv::resize(image(wanted), destination, destination.size(), 0, 0, cv::INTER_AREA);
+    resize_area(image(wanted), destination, destination.size(), opencv);
     return;
   }
   const float black = static_cast<float>(-kPixelMean * kPixelScale);
@@ -160,7 +169,7 @@ void crop_resized(const cv::Mat& image, const Candidate& c, cv::Mat destination)
   if (inside.area() > 0)
     image(inside).copyTo(
         padded(cv::Rect(inside.x - wanted.x, inside.y - wanted.y, inside.width, inside.height)));
-  cv::resize(padded, destination, destination.size(), 0, 0, cv::INTER_AREA);
+  resize_area(padded, destination, destination.size(), opencv);
 }
 
 }  // namespace
@@ -213,7 +222,7 @@ struct FaceDetector::Impl {
         const cv::Mat& source = options.pyramid_from_original || previous[i].empty()
                                     ? images[group[i]].rgb
                                     : previous[i];
-        cv::resize(source, resized[i], level.size(), 0, 0, cv::INTER_AREA);
+        resize_area(source, resized[i], level.size(), !options.separable_resize);
         normalise_into(resized[i], level);
       }
       previous.swap(resized);
@@ -267,7 +276,8 @@ struct FaceDetector::Impl {
       // The crops are a fifth of detection's time and independent: every thread takes some.
       at::parallel_for(0, static_cast<int64_t>(valid.size()), 4, [&](int64_t begin, int64_t stop) {
         for (int64_t i = begin; i < stop; ++i)
-          crop_resized(images[valid[i].image].normalised, valid[i], slice_as_mat(batch, i));
+          crop_resized(images[valid[i].image].normalised, valid[i], slice_as_mat(batch, i),
+                       !options.separable_resize);
       });
       const auto result = forward(nchw_view(batch));
       const torch::Tensor probability = torch::softmax(result.logits, 1).select(1, 1).contiguous();

@@ -45,6 +45,11 @@ struct DetectorOptions {
   // resized from the previous one instead (same area interpolation, several times faster
   // on large images; docs/face-detection.md gives the difference in results).
   bool pyramid_from_original = false;
+  // The pyramid levels and the R/O-Net crops are averaged down by area_resize.h's
+  // separable pass (4-10x faster than OpenCV's fractional INTER_AREA); false calls
+  // cv::resize as facenet does. The pixels differ by float rounding, the faces found are
+  // the same (tests/face/detector_speed_test.cpp).
+  bool separable_resize = true;
   // The networks as fused oneDNN chains (mtcnn_chain.h) where the build has them; false
   // runs LibTorch's modules (same results to 1e-4; docs/performance.md has the speeds).
   bool fused_networks = true;

@@ -13,7 +13,7 @@ std::string reference_dir();   // PyTorch reference outputs written by reference
 std::string source_dir();      // the repository root
 std::string binary_dir();      // the build folder
 std::string cli_path();        // the built `faceage` command
-std::string temp_dir(const std::string& name);  // a fresh, empty folder for this test
+std::string temp_dir(const std::string& name);  // a fresh, empty folder, removed at exit
 
 // `count` distinct 64x64 noise "faces" in dir/faces with ages 5, 8, 11, ..., listed in
 // dir/rows.csv (photo,age): a dataset for training runs that only test mechanics.

@@ -57,16 +57,6 @@ if [[ "${1:-}" == "--list" ]]; then
   exit 0
 fi
 
-prepare() {  # the face-api.js initialisation and All-Age-Faces aligned, once
-  scripts/fetch-face-init.sh
-  mkdir -p runs/aaf
-  if [[ ! -e runs/aaf/rows.done ]]; then
-    "$bin" align "$data/allagefaces/labels.csv" --out runs/aaf/rows.csv --jobs 2 --quiet --json \
-      >runs/aaf/align.json
-    touch runs/aaf/rows.done
-  fi
-}
-
 measure() {  # config, seed, run folder
   local out="$3/measure" model="$3/best.safetensors"
   mkdir -p "$out"
@@ -84,7 +74,7 @@ for entry in "${matrix[@]}"; do
   name=$(run_name "$config" "$seed")
   selected "$name" "$@" || continue
   [[ -e "$results/$name/run.json" ]] && { echo "$name: finished, skipped"; continue; }
-  $prepared || { prepare; prepared=true; }
+  $prepared || { scripts/prepare-utkface-aaf.sh; prepared=true; }
   run="runs/paper/utkface-aaf/$name"
   mkdir -p "$run"
   command=("$bin" train --config "$configs/$config.toml" --set "train.seed=$seed"

@@ -11,15 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${FACEAGE_BIN:-build/bin/faceage}"
-data="${FACEAGE_DATA_DIR:-../shared/data}"
 
-scripts/fetch-face-init.sh
-mkdir -p runs/aaf
-if [[ ! -e runs/aaf/rows.done ]]; then
-  "$bin" align "$data/allagefaces/labels.csv" --out runs/aaf/rows.csv --jobs 2 --quiet --json \
-    > runs/aaf/align.json
-  touch runs/aaf/rows.done
-fi
+scripts/prepare-utkface-aaf.sh  # steps 1 and 2
 # The configurations read ../shared/data/utkface and runs/aaf/rows.csv (paths from the root).
 train_stage() {  # config name, run folder
   mkdir -p "$2"

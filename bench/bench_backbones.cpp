@@ -74,12 +74,19 @@ Throughput time_step(const Settings& settings, int64_t images, Step step) {
 
 // Through forward_for_inference, as eval and predict run it: the input conversion the
 // plan needs is part of the time.
+// int8 rows calibrate on the row's own (random) images: right for timing, not accuracy.
 Throughput forward_throughput(faceage::AgeNet& net, const torch::Tensor& images,
                               const Settings& settings) {
+  faceage::PrecisionCalibration calibration;
+  if (settings.precision == "int8") {
+    faceage::Int8Calibrator calibrator(net);
+    calibrator.observe(images);
+    calibration.int8_ranges = calibrator.ranges();
+  }
   faceage::optimize_for_inference(
       net, faceage::inference_plan_from_names(settings.inference, settings.precision,
                                               net.options().architecture, torch::kCPU,
-                                              images.size(0)));
+                                              images.size(0), calibration));
   torch::NoGradGuard no_grad;
   return time_step(settings, images.size(0),
                    [&] { faceage::forward_for_inference(net, images, false); });
@@ -147,8 +154,8 @@ int main(int argc, char** argv) {
                  "Forward: auto, plain, channels-last, mkldnn or onednn (nn/inference_plan.h)")
       ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn", "onednn"}))
       ->capture_default_str();
-  app.add_option("--precision", settings.precision, "Forward: float32 or bfloat16")
-      ->check(CLI::IsMember({"float32", "bfloat16"}))
+  app.add_option("--precision", settings.precision, "Forward: float32, bfloat16 or int8")
+      ->check(CLI::IsMember({"float32", "bfloat16", "int8"}))
       ->capture_default_str();
   app.add_option("--memory-format", settings.memory_format, "Train: channels-last or contiguous")
       ->check(CLI::IsMember({"channels-last", "contiguous"}))
@@ -189,6 +196,12 @@ int main(int argc, char** argv) {
         const Throughput train =
             wants("train") ? train_throughput(*faceage::make_age_net(options), images, settings)
                            : Throughput{};
+        // Achieved GFLOP/s of the forward pass where it ran on the oneDNN trunk (2 FLOPs
+        // per multiply-add; 0 otherwise), to hold against bench_gemm_peak.
+        const double forward_gflops =
+            wants("forward") ? 2 * faceage::trunk_multiply_adds(*forward_net, size, size) *
+                                   forward.images_per_second / 1e9
+                             : 0.0;
         if (settings.json)
           std::cout << nlohmann::json{{"implementation", "libtorch"}, {"backbone", backbone},
                                       {"size", size}, {"batch", settings.batch},
@@ -197,6 +210,7 @@ int main(int argc, char** argv) {
                                       {"memory_format", settings.memory_format},
                                       {"memory_reuse", memory_reuse},
                                       {"forward_images_per_second", forward.images_per_second},
+                                      {"forward_gflops", forward_gflops},
                                       {"train_images_per_second", train.images_per_second},
                                       {"forward_images_per_cpu_second",
                                        forward.images_per_cpu_second},

@@ -1,8 +1,10 @@
 // This machine's single-precision GEMM peak as LibTorch reaches it, through its two
 // engines: torch::mm (OpenBLAS or MKL as linked) and oneDNN (a 1x1 convolution is a
 // GEMM: n pixels x n input channels x n output channels). The higher is the yardstick
-// for the achieved GFLOP/s of the model benchmarks (issue 7). Square products of several
-// sizes, 1 thread and all threads, the median of timed repetitions after a warm-up.
+// for the achieved GFLOP/s of the model benchmarks (issue 7). With oneDNN's own API
+// (libdnnl-dev) also the int8 peak: u8 x s8 products summed in int32 (AVX-512 VNNI), the
+// yardstick of the int8 chain (issue 20). Square products of several sizes, 1 thread and
+// all threads, the median of timed repetitions after a warm-up.
 // OpenBLAS keeps its own thread count, which torch::set_num_threads does not change,
 // so it is set through faceage::set_blas_threads when the library is OpenBLAS.
 //
@@ -20,6 +22,10 @@
 #include <torch/torch.h>
 
 #include "faceage/core/compute_threads.h"
+
+#ifdef FACEAGE_WITH_ONEDNN
+#include <oneapi/dnnl/dnnl.hpp>
+#endif
 
 namespace {
 
@@ -53,6 +59,48 @@ double onednn_seconds(int64_t n, int repeats) {
   return median_seconds([&] { torch::conv2d(image, weight); }, repeats);
 }
 
+#ifdef FACEAGE_WITH_ONEDNN
+// One n x n x n u8 x s8 product summed in int32, weights in the layout oneDNN asks for.
+double int8_seconds(int64_t n, int repeats) {
+  using dnnl::memory;
+  const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  dnnl::stream stream(engine);
+  const memory::desc a({n, n}, memory::data_type::u8, memory::format_tag::ab);
+  const memory::desc b({n, n}, memory::data_type::s8, memory::format_tag::any);
+  const memory::desc c({n, n}, memory::data_type::s32, memory::format_tag::ab);
+  const dnnl::matmul::primitive_desc product(dnnl::matmul::desc(a, b, c), engine);
+  memory a_memory(a, engine), b_memory(product.weights_desc(), engine), c_memory(c, engine);
+  std::fill_n(static_cast<uint8_t*>(a_memory.get_data_handle()), a.get_size(), uint8_t{3});
+  std::fill_n(static_cast<int8_t*>(b_memory.get_data_handle()), product.weights_desc().get_size(),
+              int8_t{-2});
+  dnnl::matmul matmul(product);
+  return median_seconds(
+      [&] {
+        matmul.execute(stream, {{DNNL_ARG_SRC, a_memory},
+                                {DNNL_ARG_WEIGHTS, b_memory},
+                                {DNNL_ARG_DST, c_memory}});
+        stream.wait();
+      },
+      repeats);
+}
+#endif
+
+// The engines this build can time.
+std::vector<std::string> engines() {
+  std::vector<std::string> names = {"blas", "onednn"};
+#ifdef FACEAGE_WITH_ONEDNN
+  names.push_back("int8");
+#endif
+  return names;
+}
+
+double seconds_of(const std::string& engine, int64_t n, int repeats) {
+#ifdef FACEAGE_WITH_ONEDNN
+  if (engine == "int8") return int8_seconds(n, repeats);
+#endif
+  return engine == "blas" ? blas_seconds(n, repeats) : onednn_seconds(n, repeats);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,16 +118,17 @@ int main(int argc, char** argv) {
   std::vector<int> thread_counts = {1};
   if (all_threads > 1) thread_counts.push_back(all_threads);
   nlohmann::json results = nlohmann::json::array();
-  double peak = 0;
+  double peak = 0, int8_peak = 0;  // GFLOP/s; int8: giga-operations (multiply or add) per s
   if (!json) std::cout << "engine   threads   size   ms/product   GFLOP/s\n";
-  for (const std::string engine : {"blas", "onednn"}) {
+  for (const std::string& engine : engines()) {
     for (int threads : thread_counts) {
       faceage::use_compute_threads(threads);
       if (engine == "blas" && !faceage::set_blas_threads(threads) && threads != all_threads) continue;
       for (int64_t n : sizes) {
-        const double seconds = engine == "blas" ? blas_seconds(n, repeats) : onednn_seconds(n, repeats);
+        const double seconds = seconds_of(engine, n, repeats);
         const double gflops = 2.0 * static_cast<double>(n) * n * n / seconds / 1e9;
-        if (threads == all_threads) peak = std::max(peak, gflops);
+        double& engine_peak = engine == "int8" ? int8_peak : peak;
+        if (threads == all_threads) engine_peak = std::max(engine_peak, gflops);
         results.push_back({{"engine", engine}, {"threads", threads}, {"size", n},
                            {"seconds", seconds}, {"gflops", gflops}});
         if (!json)
@@ -89,8 +138,12 @@ int main(int argc, char** argv) {
     }
   }
   if (json)
-    std::cout << nlohmann::json{{"results", results}, {"peak_gflops", peak}}.dump() << "\n";
+    std::cout << nlohmann::json{{"results", results}, {"peak_gflops", peak},
+                                {"int8_peak_gops", int8_peak}}
+                     .dump()
+              << "\n";
   else
-    std::cout << fmt::format("peak with {} threads: {:.1f} GFLOP/s\n", all_threads, peak);
+    std::cout << fmt::format("peak with {} threads: {:.1f} GFLOP/s float32, {:.1f} GOP/s int8\n",
+                             all_threads, peak, int8_peak);
   return 0;
 }

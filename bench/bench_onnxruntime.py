@@ -3,12 +3,15 @@
 exported by faceage's own ONNX export (bench_backbones --export-onnx: the same random
 weights faceage times).
 
-The two alternate: for each row, --rounds times faceage then ONNX Runtime, each as its own
-process with the same threads; each side's figure is the median over the rounds, so load
-from other work hits both alike. Prints a table with the ratio faceage / ONNX Runtime.
+The two alternate: for each row, --rounds times faceage (once per --precisions entry)
+then ONNX Runtime (float32), each as its own process with the same threads; each figure is
+the median over the rounds, so load from other work hits all alike. Prints a table with the
+ratio faceage / ONNX Runtime and the achieved GFLOP/s of faceage's oneDNN chain as a share
+of bench_gemm_peak's peak (float32's for float32, int8's for int8). int8 rows calibrate on
+random images (right for timing, not for accuracy); SE-ResNeXt has no int8 chain (-).
 Needs scripts/fetch-onnxruntime.sh and a build with ONNX export (libonnx-dev).
 
-  /usr/bin/python3 bench/bench_onnxruntime.py [--rows resnet18:96:1,resnet18:96:32,...]
+  /usr/bin/python3 bench/bench_onnxruntime.py [--rows resnet18:96:1,...] [--precisions float32,int8]
 """
 import argparse
 import json
@@ -37,16 +40,29 @@ def main():
     parser.add_argument("--bench", default=os.path.join(ROOT, "build", "bin", "bench_backbones"))
     parser.add_argument("--ort", default=os.path.join(ROOT, "third_party", "downloads", "onnxruntime"))
     parser.add_argument("--inference", default="auto", help="faceage's plan (nn/inference_plan.h)")
+    parser.add_argument("--precisions", default="float32",
+                        help="faceage's precisions, comma-separated (float32, int8, bfloat16)")
+    parser.add_argument("--peak", default=os.path.join(ROOT, "build", "bin", "bench_gemm_peak"),
+                        help="bench_gemm_peak, for the GFLOP/s share ('' to leave it out)")
     parser.add_argument("--json", action="store_true", help="one JSON object per row")
     args = parser.parse_args()
 
     timer = os.path.join(ROOT, "bench", "bench_onnxruntime.mjs")
+    precisions = args.precisions.split(",")
+    peaks = {}
+    if args.peak:
+        measured = run_json([args.peak, "--sizes", "1024", "2048", "--repeats", "5", "--json"])
+        peaks = {"float32": measured["peak_gflops"], "int8": measured.get("int8_peak_gops", 0)}
     if not args.json:
         print(f"faceage (bench_backbones, --inference {args.inference}) against ONNX Runtime "
-              f"(onnxruntime-node, CPU), {args.threads} threads, median of {args.rounds} "
-              f"alternating rounds, img/s\n")
-        print("| network | px | batch | faceage | ONNX Runtime | ratio | faceage rounds | ONNX Runtime rounds |")
-        print("|---|---:|---:|---:|---:|---:|---|---|")
+              f"(onnxruntime-node, CPU, float32), {args.threads} threads, median of "
+              f"{args.rounds} alternating rounds, img/s; GFLOP/s of faceage's chain and its "
+              f"share of the peak (float32 {peaks.get('float32', 0):.0f} GFLOP/s, int8 "
+              f"{peaks.get('int8', 0):.0f} GOP/s)\n")
+        print("| network | px | batch | " + " | ".join(f"faceage {p}" for p in precisions) +
+              " | ONNX Runtime | " + " | ".join(f"ratio {p}" for p in precisions) + " | " +
+              " | ".join(f"GFLOP/s {p} (peak %)" for p in precisions) + " |")
+        print("|---|---:|---:|" + "---:|" * (3 * len(precisions) + 1))
     with tempfile.TemporaryDirectory(prefix="bench-onnxruntime-") as folder:
         for row in args.rows.split(","):
             backbone, size, batch = row.split(":")
@@ -65,19 +81,37 @@ def main():
                                check=True, capture_output=True)
             ort_command = ["node", timer, args.ort, model, batch, size, iterations, warmup,
                            str(args.threads)]
-            ours, theirs = [], []
+            # int8 has no squeeze-and-excitation chain.
+            runnable = [p for p in precisions if not (p == "int8" and "seresnext" in backbone)]
+            ours = {p: [] for p in runnable}
+            gflops = {p: [] for p in runnable}
+            theirs = []
             for _ in range(args.rounds):
-                ours.append(run_json(faceage_command)["forward_images_per_second"])
+                for precision in runnable:
+                    result = run_json(faceage_command + ["--precision", precision])
+                    ours[precision].append(result["forward_images_per_second"])
+                    gflops[precision].append(result.get("forward_gflops", 0))
                 theirs.append(run_json(ort_command)["images_per_second"])
-            a, b = statistics.median(ours), statistics.median(theirs)
+            b = statistics.median(theirs)
+            a = {p: statistics.median(ours[p]) if p in ours else 0 for p in precisions}
+            g = {p: statistics.median(gflops[p]) if p in gflops else 0 for p in precisions}
             if args.json:
                 print(json.dumps({"backbone": backbone, "size": int(size), "batch": int(batch),
-                                  "faceage": a, "onnxruntime": b, "ratio": a / b,
-                                  "faceage_rounds": ours, "onnxruntime_rounds": theirs}), flush=True)
+                                  "faceage": a, "onnxruntime": b,
+                                  "ratio": {p: a[p] / b for p in precisions},
+                                  "gflops": g, "peaks": peaks, "faceage_rounds": ours,
+                                  "onnxruntime_rounds": theirs}), flush=True)
             else:
-                print(f"| {backbone} | {size} | {batch} | {a:.1f} | {b:.1f} | {a / b:.2f}x | "
-                      f"{', '.join(f'{x:.0f}' for x in ours)} | "
-                      f"{', '.join(f'{x:.0f}' for x in theirs)} |", flush=True)
+                def share(p):
+                    peak = peaks.get("int8" if p == "int8" else "float32", 0)
+                    if not g[p]:
+                        return "-"
+                    return f"{g[p]:.0f} ({100 * g[p] / peak:.0f}%)" if peak else f"{g[p]:.0f}"
+                print(f"| {backbone} | {size} | {batch} | " +
+                      " | ".join(f"{a[p]:.1f}" if a[p] else "-" for p in precisions) +
+                      f" | {b:.1f} | " +
+                      " | ".join(f"{a[p] / b:.2f}x" if a[p] else "-" for p in precisions) +
+                      " | " + " | ".join(share(p) for p in precisions) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -201,7 +201,7 @@ KeyboardInterrupt.)");
              py::arg("part") = "validation", py::arg("overrides") = py::none(),
              py::arg("batch_size") = 32, py::arg("threads") = 2,
              py::arg("flip_average") = py::none(), py::arg("inference") = "auto",
-             py::arg("precision") = "float32", py::arg("torch_threads") = 0,
+             py::arg("precision") = "auto", py::arg("torch_threads") = 0,
              py::arg("out") = py::none(), py::arg("worst") = 50,
              R"(Evaluate a model on labelled data; returns what `faceage eval --json` prints.
 

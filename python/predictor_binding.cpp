@@ -84,7 +84,7 @@ void bind_predictor(py::module_& module) {
 
 Predictor(model=None, *, detector_weights=None, device="auto", threads=0, batch_size=32,
           min_face=20.0, interval=0.9, second_pass="refine", inference="auto",
-          precision="float32")
+          precision="auto")
 
 model: a model file (.safetensors); None is the bundled default model. detector_weights:
 the MTCNN weights; None finds the installed ones. threads: LibTorch threads for the whole
@@ -93,7 +93,7 @@ process (0: every CPU this process may use). The other options are `faceage pred
            py::arg("detector_weights") = py::none(), py::arg("device") = "auto",
            py::arg("threads") = 0, py::arg("batch_size") = 32, py::arg("min_face") = 20.0,
            py::arg("interval") = 0.9, py::arg("second_pass") = "refine",
-           py::arg("inference") = "auto", py::arg("precision") = "float32")
+           py::arg("inference") = "auto", py::arg("precision") = "auto")
       .def(
           "predict",
           [](PythonPredictor& self, const py::handle& image, bool distribution) {

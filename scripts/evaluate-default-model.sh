@@ -4,6 +4,8 @@
 # $run/measure/:
 #   eval-{validation,test}.json        `faceage eval` on each dataset's validation / test part
 #                                      (aligned rows: the crops prediction cuts), per set
+#   calibrate.json                     `faceage calibrate`: validation MAE in float32, int8 and
+#                                      bfloat16 and which were validated (kept in the model)
 #   eval-validation-fp32.json          the same weights in fp32
 #   eval-validation-flip-false.json    without flip averaging
 #   fairface.txt                       FairFace photos through `faceage predict`: detection
@@ -27,6 +29,8 @@ mkdir -p "$out"
 if [[ "${1:-}" != "--no-export" ]]; then
   "$bin" export --model "$run/best.safetensors" --flip-average true --out "$model" --half \
     --card configs/utkface-aaf/default-model-card.json
+  # int8 calibration and the reduced precisions' check (issue 20), recorded in the model.
+  "$bin" calibrate --model "$model" --config "$config" -o "$model" | tee "$out/calibrate.json"
 fi
 "$bin" export --model "$run/best.safetensors" --flip-average true --out "$out/fp32.safetensors"
 

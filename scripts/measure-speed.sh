@@ -29,16 +29,17 @@ for batch in 32 1; do
     --iterations $(( iterations * 5 )) | tee -a "$out/inference.txt"
 done
 
-echo "== inference against ONNX Runtime (the same networks through faceage's ONNX export)" \
-  | tee "$out/onnxruntime.txt"
+echo "== inference against ONNX Runtime (the same networks through faceage's ONNX export)," \
+  "faceage in float32 and int8, GFLOP/s against the peak" | tee "$out/onnxruntime.txt"
 scripts/fetch-onnxruntime.sh
-"$py" bench/bench_onnxruntime.py --bench "$bin/bench_backbones" --rounds "$rounds" \
-  | tee -a "$out/onnxruntime.txt"
+"$py" bench/bench_onnxruntime.py --bench "$bin/bench_backbones" --peak "$bin/bench_gemm_peak" \
+  --rounds "$rounds" --precisions float32,int8 | tee -a "$out/onnxruntime.txt"
 
-echo "== inference, C++ bfloat16" | tee "$out/inference-bf16.txt"
+echo "== inference, C++ bfloat16 (the oneDNN chain; slower than float32 here)" \
+  | tee "$out/inference-bf16.txt"
 for batch in 32 1; do
-  "$bin/bench_backbones" --backbones seresnext50_32x4d,resnet18 --sizes 224,96 --modes forward \
-    --batch "$batch" --iterations 10 --precision bfloat16 | tee -a "$out/inference-bf16.txt"
+  "$bin/bench_backbones" --backbones seresnext50_32x4d,resnet18,face_resnet29 --sizes 224,96,150 \
+    --modes forward --batch "$batch" --iterations 10 --precision bfloat16 | tee -a "$out/inference-bf16.txt"
 done
 
 echo "== the fused oneDNN chain (auto) against LibTorch's oneDNN layout, alternating" \

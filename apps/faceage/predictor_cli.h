@@ -12,11 +12,13 @@ namespace faceage::cli {
 // The age network's inference plan (nn/inference_plan.h), shared with eval.
 inline void add_inference_options(CLI::App& app, std::string& layout, std::string& precision) {
   app.add_option("--inference", layout,
-                 "Network layout: auto, plain, channels-last or mkldnn (CPU); see performance.md")
+                 "Network layout: auto, plain, channels-last, mkldnn or onednn (CPU); see "
+                 "performance.md")
       ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn", "onednn"}));
   app.add_option("--precision", precision,
-                 "float32, or bfloat16 (faster with AVX512-BF16; ages move by up to ~0.1 year)")
-      ->check(CLI::IsMember({"float32", "bfloat16"}));
+                 "auto (the fastest the model file says was validated: int8 on the oneDNN "
+                 "chain where the CPU has VNNI, else float32), float32, bfloat16 or int8")
+      ->check(CLI::IsMember({"auto", "float32", "bfloat16", "int8"}));
 }
 
 // How alignment finds each face again in the rotated photo (face/alignment.h).

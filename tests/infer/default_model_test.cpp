@@ -9,8 +9,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "faceage/data/deduplicate.h"
 #include "faceage/infer/predictor.h"
 #include "faceage/io/image.h"
+#include "faceage/learn/training_data.h"
+#include "faceage/model/model_file.h"
 #include "test_support.h"
 
 namespace faceage::testing {
@@ -119,6 +122,77 @@ TEST(DefaultModel, OptimisedInferenceGivesThePlainNetworksAges) {
   EXPECT_LT(fast_error.back(), 0.05);
   EXPECT_GT(half_error.back(), 0.0) << "bfloat16 ran as float32";
   EXPECT_LT(half_error.back(), 3.0);
+}
+
+// The model file's reduced precisions (faceage calibrate, learn/precision_check.h) hold
+// issue 20's bound on real faces this model never trained on: int8, which `auto` picks,
+// within 0.05 years of float32's MAE on held-out UTKFace faces, and no more than half a
+// point of FairFace range accuracy lost on whole photos.
+TEST(DefaultModel, ValidatedReducedPrecisionsKeepFloat32Accuracy) {
+  const ModelSpec spec = read_model_spec(find_default_model());
+  ASSERT_TRUE(spec.precisions.validates("int8")) << "the default model was not calibrated";
+  const double tolerance = spec.precision_check.at("tolerance_years").get<double>();
+  EXPECT_LE(tolerance, 0.05);
+  EXPECT_LE(std::abs(spec.precision_check["mae"]["int8"].get<double>() -
+                     spec.precision_check["mae"]["float32"].get<double>()),
+            tolerance);
+
+  // Every 5th UTKFace face that is not in the model's training fingerprint.
+  std::vector<std::string> notes;
+  const std::vector<Sample> rows =
+      read_evaluation_samples(data_dir() + "/utkface", "utkface", notes);
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < rows.size(); i += 5) paths.push_back(rows[i].image_path);
+  const std::vector<FileHash> hashes = hash_files(paths, 2);
+  std::vector<cv::Mat> faces;
+  std::vector<double> true_ages;
+  for (size_t i = 0; i < paths.size(); ++i)
+    if (hashes[i].hash && !spec.training_fingerprint->contains(*hashes[i].hash)) {
+      faces.push_back(read_image(paths[i]));
+      true_ages.push_back(rows[i * 5].age);
+    }
+  ASSERT_GE(faces.size(), 500u);
+  const auto mae = [&](const std::string& precision) {
+    PredictorOptions options;
+    options.precision = precision;
+    const std::vector<FacePrediction> predicted = AgePredictor(options).predict_crops(faces);
+    double sum = 0;
+    for (size_t i = 0; i < predicted.size(); ++i) sum += std::abs(predicted[i].age - true_ages[i]);
+    return sum / predicted.size();
+  };
+  const double float32 = mae("float32"), int8 = mae("int8"), chosen = mae("auto");
+  std::printf("%zu held-out UTKFace faces: MAE float32 %.4f, int8 %.4f years\n", faces.size(),
+              float32, int8);
+  EXPECT_LE(std::abs(int8 - float32), 0.05);
+  EXPECT_NE(int8, float32) << "int8 ran as float32";
+  EXPECT_EQ(chosen, int8) << "auto is not the validated int8";
+
+  // FairFace's 270 photos, whole pipeline.
+  const std::filesystem::path folder = std::filesystem::path(data_dir()) / "fairface";
+  std::ifstream in(folder / "labels.json");
+  const nlohmann::json labels = nlohmann::json::parse(in);
+  const auto range_accuracy = [&](const std::string& precision) {
+    PredictorOptions options;
+    options.precision = precision;
+    const AgePredictor predictor(options);
+    int exact = 0, near = 0;
+    for (const auto& label : labels) {
+      const cv::Mat photo = read_image((folder / label["filename"].get<std::string>()).string());
+      const std::vector<FacePrediction> found = predictor.predict(photo);
+      if (found.empty()) continue;
+      const int truth = range_index(label["age"].get<std::string>());
+      const int predicted = range_index(central_face(found, photo.size()).age);
+      exact += predicted == truth;
+      near += std::abs(predicted - truth) <= 1;
+    }
+    return std::pair{100.0 * exact / labels.size(), 100.0 * near / labels.size()};
+  };
+  const auto [float32_exact, float32_near] = range_accuracy("float32");
+  const auto [int8_exact, int8_near] = range_accuracy("int8");
+  std::printf("FairFace range accuracy: float32 %.1f%% (%.1f%% within one), int8 %.1f%% (%.1f%%)\n",
+              float32_exact, float32_near, int8_exact, int8_near);
+  EXPECT_GE(int8_exact, float32_exact - 0.5);
+  EXPECT_GE(int8_near, float32_near - 0.5);
 }
 
 TEST(DefaultModel, TwoPeopleGiveTwoFaces) {

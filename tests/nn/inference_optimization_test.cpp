@@ -114,7 +114,6 @@ TEST(OneDnnTrunk, EveryInputShapeGetsItsOwnChain) {
 TEST(OneDnnTrunk, RefusesNetworksItCannotRun) {
   if (!nn::OneDnnTrunk::available()) GTEST_SKIP() << "built without libdnnl-dev";
   EXPECT_THROW(inference_plan_from_names("onednn", "float32", "vgg16_bn", torch::kCPU, 1), Error);
-  EXPECT_THROW(inference_plan_from_names("onednn", "bfloat16", "resnet18", torch::kCPU, 1), Error);
   const torch::Device gpu("cuda:0");
   EXPECT_THROW(inference_plan_from_names("onednn", "float32", "resnet18", gpu, 1), Error);
   // A plan that does not fold the batch norms cannot use the chain.
@@ -168,9 +167,9 @@ TEST(InferencePlan, ChoosesOneDnnOnCpuAndFoldingEverywhere) {
   EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 1).layout, resnets);
   EXPECT_EQ(choose_inference_plan("seresnext50_32x4d", torch::kCPU, 32).layout, resnets);
   EXPECT_EQ(choose_inference_plan("vgg16_bn", torch::kCPU, 1).layout, TensorLayout::kMkldnn);
-  // bfloat16 is the LibTorch layout's: the chain is float32 only.
+  // bfloat16 runs on the chain too.
   EXPECT_EQ(inference_plan_from_names("auto", "bfloat16", "resnet18", torch::kCPU, 1).layout,
-            TensorLayout::kMkldnn);
+            resnets);
   const InferencePlan gpu = choose_inference_plan("resnet18", torch::Device("cuda:0"), 32);
   EXPECT_EQ(gpu.layout, TensorLayout::kPlain);
   EXPECT_TRUE(gpu.fold_batch_norm);

@@ -70,7 +70,7 @@ struct AgePredictor::Impl {
     optimize_for_inference(*model.network,
                            inference_plan_from_names(o.inference, o.precision,
                                                      model.spec.network.architecture, device,
-                                                     images_per_pass));
+                                                     images_per_pass, model.spec.precisions));
   }
 
   // Runs the network over prepared input-size faces, batch by batch, filling the age

@@ -39,10 +39,11 @@ struct PredictorOptions {
   double interval_mass = 0.9;    // the central interval reported with each age
   std::string device = "auto";   // cpu, cuda or auto
   int threads = 0;               // LibTorch threads; 0 = the CPUs this process may use
-  // The age network's inference plan (nn/inference_plan.h): auto, plain, channels-last or
-  // mkldnn; float32 or bfloat16.
+  // The age network's inference plan (nn/inference_plan.h): auto, plain, channels-last,
+  // mkldnn or onednn; auto (the fastest precision the model validated), float32,
+  // bfloat16 or int8.
   std::string inference = "auto";
-  std::string precision = "float32";
+  std::string precision = "auto";
   // Keep freed memory for reuse, process-wide (core/memory_reuse.h): several times faster
   // at large batches; the heap then keeps its peak size.
   bool reuse_freed_memory = true;

@@ -137,7 +137,8 @@ ModelEvaluation evaluate_model(const EvaluationRequest& request) {
   optimize_for_inference(*model.network,
                          inference_plan_from_names(request.inference, request.precision,
                                                    model.spec.network.architecture, torch::kCPU,
-                                                   request.batch_size * (flip_average ? 2 : 1)));
+                                                   request.batch_size * (flip_average ? 2 : 1),
+                                                   model.spec.precisions));
   evaluation.predictions = evaluate(*model.network, source, 0, loss, torch::kCPU, flip_average);
   const Predictions& predictions = evaluation.predictions;
   const std::string data_label =

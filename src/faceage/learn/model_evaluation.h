@@ -26,7 +26,7 @@ struct EvaluationRequest {
   int batch_size = 32;
   int loader_threads = 2;
   std::optional<bool> flip_average;  // unset: as the model file says
-  std::string inference = "auto", precision = "float32";  // nn/inference_plan.h
+  std::string inference = "auto", precision = "auto";  // nn/inference_plan.h
   // Called at once with each warning (e.g. evaluated files that were training images);
   // they are in ModelEvaluation::warnings too.
   std::function<void(const std::string&)> on_warning;

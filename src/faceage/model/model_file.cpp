@@ -8,7 +8,7 @@ namespace faceage {
 using json = nlohmann::json;
 
 json to_json(const ModelSpec& spec) {
-  return {{"architecture", spec.network.architecture},
+  json out = {{"architecture", spec.network.architecture},
           {"num_ages", spec.network.num_ages},
           {"multitask", spec.network.multitask},
           {"num_genders", spec.network.num_genders},
@@ -17,6 +17,11 @@ json to_json(const ModelSpec& spec) {
           {"preprocessing", to_json(spec.preprocessing)},
           {"flip_average", spec.flip_average},
           {"card", spec.card}};
+  if (!spec.precisions.validated.empty() || !spec.precisions.int8_ranges.empty())
+    out["precisions"] = {{"validated", spec.precisions.validated},
+                         {"int8_activation_ranges", spec.precisions.int8_ranges},
+                         {"check", spec.precision_check}};
+  return out;
 }
 
 ModelSpec model_spec_from_json(const json& in, const std::string& source) {
@@ -31,6 +36,17 @@ ModelSpec model_spec_from_json(const json& in, const std::string& source) {
     spec.preprocessing = preprocessing_from_json(in.at("preprocessing"));
     spec.flip_average = in.value("flip_average", false);
     spec.card = in.value("card", json::object());
+    if (in.contains("precisions")) {
+      const json& precisions = in.at("precisions");
+      spec.precisions.validated = precisions.at("validated").get<std::vector<std::string>>();
+      spec.precisions.int8_ranges = precisions.at("int8_activation_ranges").get<std::vector<float>>();
+      spec.precision_check = precisions.value("check", json::object());
+      for (const std::string& name : spec.precisions.validated)
+        if (name != "bfloat16" && name != "int8")
+          fail("precisions.validated names '{}' (known: bfloat16, int8)", name);
+      if (spec.precisions.validates("int8") && spec.precisions.int8_ranges.empty())
+        fail("precisions.validated names int8 but the model has no int8 activation ranges");
+    }
   } catch (const json::exception& e) {
     fail("{}: model metadata is incomplete or malformed ({})", source, e.what());
   } catch (const Error& e) {

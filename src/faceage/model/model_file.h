@@ -13,6 +13,7 @@
 #include "faceage/model/formulation.h"
 #include "faceage/model/training_fingerprint.h"
 #include "faceage/nn/age_net.h"
+#include "faceage/nn/inference_plan.h"
 
 namespace faceage {
 
@@ -24,6 +25,10 @@ struct ModelSpec {
   // model because its reported accuracy was measured that way.
   bool flip_average = false;
   nlohmann::json card = nlohmann::json::object();  // free-form: data, split, metrics, licence
+  // Reduced precision (learn/precision_check.h): the precisions validated against float32,
+  // int8's activation ranges, and the measurements behind them (`check`).
+  PrecisionCalibration precisions;
+  nlohmann::json precision_check = nlohmann::json::object();
   // The train split's images (model/training_fingerprint.h); absent in models written
   // before faceage recorded it. Stored under its own metadata key, not in to_json(spec).
   std::optional<TrainingFingerprint> training_fingerprint;

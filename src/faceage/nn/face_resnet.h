@@ -46,8 +46,13 @@ class FaceResNet : public AgeNet {
   torch::Tensor features(const torch::Tensor& images);
 
   // From now on forward() and features() run the trunk as faceage's own chain of oneDNN
-  // primitives (onednn_trunk.h): for inference only, with every batch norm already folded.
-  void use_onednn_trunk();
+  // primitives (onednn_trunk.h) in `precision`: for inference only, with every batch norm
+  // already folded. int8 needs the ranges OneDnnTrunk::record_ranges measured on a
+  // float32 trunk.
+  void use_onednn_trunk(TrunkPrecision precision = TrunkPrecision::kFloat32,
+                        ActivationRanges ranges = {});
+  // The trunk use_onednn_trunk() made, or null.
+  OneDnnTrunk* onednn_trunk() const { return onednn_trunk_.get(); }
 
  private:
   torch::nn::Conv2d conv1_{nullptr};

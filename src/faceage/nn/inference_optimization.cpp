@@ -10,6 +10,7 @@
 #include "faceage/nn/layers.h"
 #include "faceage/nn/resnet.h"
 #include "faceage/nn/squeeze_excitation.h"
+#include "faceage/nn/weights.h"
 #include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage {
@@ -73,11 +74,24 @@ std::unordered_set<const torch::nn::Module*> gate_convolutions(torch::nn::Module
 }
 
 // Switches a network with a oneDNN trunk (the ResNet family, face_resnet29) onto it.
-bool use_onednn_trunk(AgeNet& network) {
-  if (auto* resnet = dynamic_cast<nn::ResNet*>(&network)) resnet->use_onednn_trunk();
-  else if (auto* face = dynamic_cast<nn::FaceResNet*>(&network)) face->use_onednn_trunk();
-  else return false;
+bool use_onednn_trunk(AgeNet& network, const InferencePlan& plan) {
+  const nn::TrunkPrecision precision = plan.precision == torch::kQInt8 ? nn::TrunkPrecision::kInt8
+                                       : plan.precision == torch::kBFloat16
+                                           ? nn::TrunkPrecision::kBFloat16
+                                           : nn::TrunkPrecision::kFloat32;
+  if (auto* resnet = dynamic_cast<nn::ResNet*>(&network))
+    resnet->use_onednn_trunk(precision, plan.int8_ranges);
+  else if (auto* face = dynamic_cast<nn::FaceResNet*>(&network))
+    face->use_onednn_trunk(precision, plan.int8_ranges);
+  else
+    return false;
   return true;
+}
+
+nn::OneDnnTrunk* onednn_trunk_of(AgeNet& network) {
+  if (auto* resnet = dynamic_cast<nn::ResNet*>(&network)) return resnet->onednn_trunk();
+  if (auto* face = dynamic_cast<nn::FaceResNet*>(&network)) return face->onednn_trunk();
+  return nullptr;
 }
 
 void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {
@@ -108,23 +122,45 @@ void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {
 void optimize_for_inference(AgeNet& network, const InferencePlan& plan) {
   if (network.inference_plan().optimized())
     fail("the network is already optimised for inference ({})", describe(network.inference_plan()));
-  if (plan.precision != torch::kFloat && plan.precision != torch::kBFloat16)
-    fail("inference precision must be float32 or bfloat16");
+  if (plan.precision != torch::kFloat && plan.precision != torch::kBFloat16 &&
+      !(plan.precision == torch::kQInt8 && plan.layout == TensorLayout::kOneDnn))
+    fail("inference precision must be float32, bfloat16, or int8 on the oneDNN chain");
   torch::NoGradGuard no_grad;
   network.eval();
   if (plan.fold_batch_norm) fold_batch_norms(network);
   if (plan.layout == TensorLayout::kOneDnn) {
-    if (!plan.fold_batch_norm || plan.precision != torch::kFloat || !use_onednn_trunk(network))
-      fail("inference plan '{}' needs a ResNet-family or face_resnet29 network, folded "
-           "batch norms and float32", describe(plan));  // the heads stay LibTorch layers
+    // The heads stay float32 LibTorch layers on the trunk's float32 features.
+    if (!plan.fold_batch_norm || !use_onednn_trunk(network, plan))
+      fail("inference plan '{}' needs a ResNet-family or face_resnet29 network and folded "
+           "batch norms", describe(plan));
   } else {
     convert_weights(network, plan);
   }
   network.set_inference_plan(plan);
 }
 
+Int8Calibrator::Int8Calibrator(const AgeNet& network)
+    : float_chain_(make_age_net(network.options())) {
+  nn::load_state_dict(*float_chain_, nn::state_dict(network), /*allow_partial=*/false);
+  optimize_for_inference(*float_chain_,
+                         inference_plan_from_names("onednn", "float32", network.options().architecture,
+                                                   torch::kCPU, 1));
+}
+
+void Int8Calibrator::observe(const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  onednn_trunk_of(*float_chain_)->record_ranges(images, ranges_);
+}
+
+double trunk_multiply_adds(AgeNet& network, int64_t height, int64_t width) {
+  nn::OneDnnTrunk* trunk = onednn_trunk_of(network);
+  return trunk == nullptr ? 0.0 : trunk->multiply_adds(height, width);
+}
+
 torch::Tensor to_network_input(const torch::Tensor& images, const InferencePlan& plan) {
-  const torch::Tensor converted = images.to(plan.precision);
+  // The oneDNN chain takes float32 images and converts them in its first step.
+  const torch::Tensor converted =
+      images.to(plan.layout == TensorLayout::kOneDnn ? torch::kFloat : plan.precision);
   switch (plan.layout) {
     case TensorLayout::kChannelsLast:
       return converted.contiguous(torch::MemoryFormat::ChannelsLast);

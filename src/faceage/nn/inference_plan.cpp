@@ -1,5 +1,8 @@
 #include "faceage/nn/inference_plan.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "faceage/core/error.h"
 #include "faceage/nn/onednn_trunk.h"
 
@@ -27,38 +30,65 @@ InferencePlan choose_inference_plan(const std::string& architecture,
   return plan;
 }
 
-InferencePlan inference_plan_from_names(const std::string& layout, const std::string& precision,
-                                        const std::string& architecture,
-                                        const torch::Device& device, int64_t batch) {
-  InferencePlan plan;
-  if (layout == "auto") {
-    plan = choose_inference_plan(architecture, device, batch);
-  } else if (layout == "channels-last") {
-    plan = {true, TensorLayout::kChannelsLast};
-  } else if (layout == "mkldnn") {
-    if (!device.is_cpu()) fail("inference layout 'mkldnn' runs on the CPU only, not on {}", device.str());
-    plan = {true, TensorLayout::kMkldnn};
-  } else if (layout == "onednn") {
-    if (!device.is_cpu())
-      fail("inference layout 'onednn' runs on the CPU only, not on {}", device.str());
-    if (!has_onednn_trunk(architecture))
-      fail("inference layout 'onednn' runs the ResNet family and face_resnet29 only, not {}",
-           architecture);
-    if (!nn::OneDnnTrunk::available())
-      fail("inference layout 'onednn' needs a faceage built with libdnnl-dev");
-    plan = {true, TensorLayout::kOneDnn};
-  } else if (layout != "plain") {
+bool PrecisionCalibration::validates(const std::string& precision) const {
+  return std::find(validated.begin(), validated.end(), precision) != validated.end();
+}
+
+namespace {
+
+InferencePlan layout_from_name(const std::string& layout, const std::string& architecture,
+                               const torch::Device& device, int64_t batch) {
+  if (layout == "auto") return choose_inference_plan(architecture, device, batch);
+  if (layout == "plain") return {};
+  if (layout == "channels-last") return {true, TensorLayout::kChannelsLast};
+  if (layout != "mkldnn" && layout != "onednn")
     fail("inference layout '{}' is unknown (known: auto, plain, channels-last, mkldnn, onednn)",
          layout);
+  if (!device.is_cpu())
+    fail("inference layout '{}' runs on the CPU only, not on {}", layout, device.str());
+  if (layout == "mkldnn") return {true, TensorLayout::kMkldnn};
+  if (!has_onednn_trunk(architecture))
+    fail("inference layout 'onednn' runs the ResNet family and face_resnet29 only, not {}",
+         architecture);
+  if (!nn::OneDnnTrunk::available())
+    fail("inference layout 'onednn' needs a faceage built with libdnnl-dev");
+  return {true, TensorLayout::kOneDnn};
+}
+
+// Whether `plan` can run in int8: on a oneDNN chain, with the model's calibration.
+bool runs_int8(const InferencePlan& plan, const PrecisionCalibration& calibration) {
+  return plan.layout == TensorLayout::kOneDnn && !calibration.int8_ranges.empty();
+}
+
+}  // namespace
+
+InferencePlan inference_plan_from_names(const std::string& layout, const std::string& precision,
+                                        const std::string& architecture,
+                                        const torch::Device& device, int64_t batch,
+                                        const PrecisionCalibration& calibration) {
+  InferencePlan plan = layout_from_name(layout, architecture, device, batch);
+  std::string chosen = precision;
+  if (precision == "auto") {
+    // int8 where validated and native (2.9-3.3x float32, docs/performance.md). bfloat16
+    // is never chosen: oneDNN 2.6's bfloat16 convolutions ran at 0.6x float32 on this
+    // machine's AVX512-BF16, so it is only an explicit choice.
+    const bool int8 = device.is_cpu() && calibration.validates("int8") &&
+                      nn::OneDnnTrunk::native(nn::TrunkPrecision::kInt8) &&
+                      runs_int8(plan, calibration);
+    chosen = int8 ? "int8" : "float32";
   }
-  if (precision == "bfloat16") {
+  if (chosen == "int8") {
+    if (plan.layout != TensorLayout::kOneDnn)
+      fail("inference precision 'int8' runs on the oneDNN chain only (layout auto or onednn, "
+           "the ResNet family and face_resnet29, CPU), not {}", describe(plan));
+    if (calibration.int8_ranges.empty())
+      fail("this model has no int8 calibration: make one with `faceage calibrate`");
+    plan.precision = torch::kQInt8;
+    plan.int8_ranges = calibration.int8_ranges;
+  } else if (chosen == "bfloat16") {
     plan.precision = torch::kBFloat16;
-    if (plan.layout == TensorLayout::kOneDnn) {
-      if (layout != "auto") fail("inference layout 'onednn' runs float32 only, not bfloat16");
-      plan.layout = TensorLayout::kMkldnn;  // auto: the fastest bfloat16 plan
-    }
-  } else if (precision != "float32") {
-    fail("inference precision '{}' is unknown (known: float32, bfloat16)", precision);
+  } else if (chosen != "float32") {
+    fail("inference precision '{}' is unknown (known: auto, float32, bfloat16, int8)", precision);
   }
   return plan;
 }
@@ -68,8 +98,11 @@ std::string describe(const InferencePlan& plan) {
                        : plan.layout == TensorLayout::kMkldnn       ? "mkldnn"
                        : plan.layout == TensorLayout::kChannelsLast ? "channels-last"
                                                                     : "plain";
+  const char* precision = plan.precision == torch::kBFloat16 ? "bfloat16"
+                          : plan.precision == torch::kQInt8  ? "int8"
+                                                             : "float32";
   return std::string(layout) + (plan.fold_batch_norm ? ", folded batch norm, " : ", ") +
-         (plan.precision == torch::kBFloat16 ? "bfloat16" : "float32");
+         precision;
 }
 
 }  // namespace faceage

@@ -4,6 +4,7 @@
 // convolutions. choose_inference_plan() is the one place that picks these for a device,
 // a network and a batch size; docs/performance.md has the measurements behind it.
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -20,11 +21,22 @@ enum class TensorLayout {
 struct InferencePlan {
   bool fold_batch_norm = false;  // scale and shift folded into the preceding convolution
   TensorLayout layout = TensorLayout::kPlain;
-  torch::ScalarType precision = torch::kFloat;  // kFloat or kBFloat16
+  // kFloat, kBFloat16, or kQInt8: the oneDNN chain in int8 (nn/onednn_trunk.h).
+  torch::ScalarType precision = torch::kFloat;
+  std::vector<float> int8_ranges;  // kQInt8: the model's calibrated activation ranges
 
   bool optimized() const {
     return fold_batch_norm || layout != TensorLayout::kPlain || precision != torch::kFloat;
   }
+};
+
+// What a model file says about reduced precision (model/precision_check.h): the precisions
+// whose accuracy was checked against float32 and held, and int8's activation ranges.
+struct PrecisionCalibration {
+  std::vector<std::string> validated;  // of "bfloat16", "int8"
+  std::vector<float> int8_ranges;
+
+  bool validates(const std::string& precision) const;
 };
 
 // The fastest measured float32 plan for `architecture` ("resnet18", ...) on `device` at
@@ -35,11 +47,14 @@ InferencePlan choose_inference_plan(const std::string& architecture, const torch
                                     int64_t batch);
 
 // What the user asked for: "auto" (choose_inference_plan), "plain", "channels-last",
-// "mkldnn" or "onednn" (all but plain with batch norm folding), and a precision,
-// "float32" or "bfloat16". Throws faceage::Error naming the bad value or combination.
+// "mkldnn" or "onednn" (all but plain with batch norm folding), and a precision:
+// "float32", "bfloat16", "int8" (the oneDNN chain, with the model's calibration), or
+// "auto": int8 where the model validated it and this CPU runs it natively, float32
+// otherwise. Throws faceage::Error naming the bad value or combination.
 InferencePlan inference_plan_from_names(const std::string& layout, const std::string& precision,
                                         const std::string& architecture,
-                                        const torch::Device& device, int64_t batch);
+                                        const torch::Device& device, int64_t batch,
+                                        const PrecisionCalibration& calibration = {});
 
 // "mkldnn, folded batch norm, float32".
 std::string describe(const InferencePlan& plan);

@@ -1,6 +1,9 @@
 #ifdef FACEAGE_WITH_ONEDNN
 #include "faceage/nn/onednn_program.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <ATen/Parallel.h>
 
 #include "faceage/core/error.h"
@@ -11,37 +14,62 @@ namespace {
 
 using dnnl::memory;
 using Tag = dnnl::memory::format_tag;
-constexpr auto kFloat = dnnl::memory::data_type::f32;
+using Type = dnnl::memory::data_type;
 
 dnnl::engine& cpu_engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
 }
 
-memory::desc described(const memory::dims& dims, Tag tag) { return {dims, kFloat, tag}; }
+memory::desc described(const memory::dims& dims, Tag tag, Type type = Type::f32) {
+  return {dims, type, tag};
+}
+
+// The same dims in another number format, layout kept.
+memory::desc retyped(const memory::desc& desc, Type type) {
+  if (desc.data_type() == type) return desc;
+  memory::desc copy = desc;
+  copy.data.data_type = static_cast<dnnl_data_type_t>(type);
+  return copy;
+}
 
 bool same_buffer(const memory& a, const memory& b) {
   return a.get_data_handle() == b.get_data_handle();
 }
 
-// A primitive attribute with the post-ops that follow it.
-dnnl::primitive_attr with_post_ops(const dnnl::post_ops& post_ops) {
+bool is_int8(Type type) { return type == Type::u8 || type == Type::s8; }
+
+// A primitive attribute with these post-ops and, when given, per-channel output scales.
+dnnl::primitive_attr with_post_ops(const dnnl::post_ops& post_ops,
+                                   const std::vector<float>& scales = {}, int scale_mask = 0) {
   dnnl::primitive_attr attribute;
   attribute.set_post_ops(post_ops);
+  if (!scales.empty()) attribute.set_output_scales(scale_mask, scales);
   return attribute;
 }
 
-// Activations stay in oneDNN's 16-channel blocks from one convolution to the next: its
-// 1x1 kernels ran fastest on them here. ResNeXt's grouped convolutions (4 or 8 channels
-// per group early on) and the 3-channel input choose their own layout.
-Tag activation_tag(int64_t channels, bool grouped) {
-  return channels % 16 == 0 && !grouped ? Tag::nChw16c : Tag::any;
+// The largest |value| of a float32 memory (padding included: oneDNN keeps it zero).
+float largest_magnitude(const memory& x) {
+  const auto* values = static_cast<const float*>(x.get_data_handle());
+  const size_t count = x.get_desc().get_size() / sizeof(float);
+  float largest = 0.0f;
+  for (size_t i = 0; i < count; ++i) largest = std::max(largest, std::abs(values[i]));
+  return largest;
+}
+
+// int8 weights: one scale per output channel, the channel's largest |weight| over 127.
+std::vector<float> weight_scales(const torch::Tensor& weight) {
+  const torch::Tensor largest =
+      weight.detach().to(torch::kFloat).abs().flatten(1).amax(1).clamp_min(1e-12) / 127.0;
+  const torch::Tensor contiguous = largest.contiguous();
+  return {contiguous.data_ptr<float>(), contiguous.data_ptr<float>() + contiguous.numel()};
 }
 
 }  // namespace
 
 memory Workspace::constant(const torch::Tensor& tensor, const memory::desc& user,
-                           const memory::desc& wanted) {
+                           const memory::desc& wanted, const std::vector<float>& scales,
+                           int scale_mask) {
   for (const Constant& known : constants_)
     if (known.source.is_same(tensor) && known.wanted == wanted) return known.reordered;
   Constant added{tensor, wanted, {}, {}};
@@ -52,12 +80,24 @@ memory Workspace::constant(const torch::Tensor& tensor, const memory::desc& user
   } else {
     added.storage = torch::empty({static_cast<int64_t>(wanted.get_size())}, torch::kUInt8);
     added.reordered = memory(wanted, cpu_engine(), added.storage.data_ptr());
+    dnnl::primitive_attr attribute;
+    if (!scales.empty()) attribute.set_output_scales(scale_mask, scales);
+    const dnnl::reorder::primitive_desc reorder(cpu_engine(), user, cpu_engine(), wanted,
+                                                attribute);
     dnnl::stream stream(cpu_engine());
-    dnnl::reorder(plain, added.reordered).execute(stream, plain, added.reordered);
+    dnnl::reorder(reorder).execute(stream, plain, added.reordered);
     stream.wait();
   }
   constants_.push_back(added);
   return added.reordered;
+}
+
+torch::Tensor Workspace::derived(const torch::Tensor& source, double variant,
+                                 const std::function<torch::Tensor()>& make) {
+  for (const Derived& known : derived_)
+    if (known.source.is_same(source) && known.variant == variant) return known.tensor;
+  derived_.push_back({source, variant, make()});
+  return derived_.back().tensor;
 }
 
 void Workspace::release_all() {
@@ -84,13 +124,57 @@ void Workspace::release(const memory& x) {
     if (buffer.storage.data_ptr() == x.get_data_handle()) buffer.in_use = false;
 }
 
-Program::Program(const memory::dims& input_dims, Workspace& workspace, bool channels_last)
+Program::Program(const memory::dims& input_dims, Workspace& workspace, bool channels_last,
+                 TrunkPrecision precision, const ActivationRanges* ranges)
     : workspace_(workspace),
       channels_last_input_(channels_last),
+      precision_(precision),
+      ranges_(ranges),
       input_(described(input_dims, channels_last ? Tag::nhwc : Tag::nchw), cpu_engine(),
              DNNL_MEMORY_NONE),
       stream_(cpu_engine()) {
+  if (precision == TrunkPrecision::kInt8 && ranges == nullptr)
+    fail("an int8 oneDNN chain needs calibrated activation ranges");
   workspace_.release_all();
+  activation_in_[nullptr] = next_activation_++;  // the input, whose buffer run() supplies
+}
+
+void Program::written(const memory& y, int same_as) {
+  const int number = same_as >= 0 ? same_as : next_activation_++;
+  activation_in_[y.get_data_handle()] = number;
+  steps_.back().measured = number;
+  steps_.back().result = y;
+}
+
+float Program::scale_of(const memory& x) const {
+  const Type type = x.get_desc().data_type();
+  return is_int8(type) ? scale_for(activation_in_.at(x.get_data_handle()), type) : 1.0f;
+}
+
+float Program::scale_for(int activation, Type type) const {
+  if (activation >= static_cast<int>(ranges_->size()))
+    fail("the int8 calibration has {} activation ranges, fewer than this chain makes: calibrate "
+         "the model again (faceage calibrate)", ranges_->size());
+  const float range = std::max((*ranges_)[activation], 1e-6f);
+  return range / (type == Type::u8 ? 255.0f : 127.0f);
+}
+
+Type Program::activation_type(bool relu) const {
+  switch (precision_) {
+    case TrunkPrecision::kBFloat16: return Type::bf16;
+    case TrunkPrecision::kInt8: return relu ? Type::u8 : Type::s8;
+    case TrunkPrecision::kFloat32: break;
+  }
+  return Type::f32;
+}
+
+// Float activations stay in oneDNN's 16-channel blocks from one convolution to the next:
+// its 1x1 kernels ran fastest on them here. int8 ones stay NHWC, the layout of oneDNN's
+// int8 kernels. ResNeXt's grouped convolutions (4 or 8 channels per group early on) and
+// the 3-channel input choose their own layout.
+Tag Program::activation_tag(int64_t channels, bool grouped) const {
+  if (precision_ != TrunkPrecision::kFloat32) return channels % 16 == 0 ? Tag::nhwc : Tag::any;
+  return channels % 16 == 0 && !grouped ? Tag::nChw16c : Tag::any;
 }
 
 void Program::append_activation(const Activation& activation, dnnl::post_ops& post_ops) {
@@ -121,6 +205,10 @@ memory Program::plain(const memory& x) {
   return in_layout(x, described(dims, dims.size() == 4 ? Tag::nchw : Tag::nc));
 }
 
+memory Program::as_float(const memory& x) {
+  return in_layout(x, retyped(x.get_desc(), Type::f32));
+}
+
 void Program::release_if_copy(const memory& copy, const memory& original) {
   if (!same_buffer(copy, original)) release(copy);
 }
@@ -128,7 +216,19 @@ void Program::release_if_copy(const memory& copy, const memory& original) {
 memory Program::in_layout(const memory& x, const memory::desc& wanted) {
   if (x.get_desc() == wanted) return x;
   memory copy = workspace_.allocate(wanted);
-  steps_.push_back({dnnl::reorder(x, copy), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, copy}}});
+  // value = scale * q on both sides: q_to = q_from * scale_from / scale_to. A float
+  // input to an int8 step takes the input's calibrated scale.
+  const float from = scale_of(x);
+  float to = 1.0f;
+  if (is_int8(wanted.data_type())) {
+    activation_in_[copy.get_data_handle()] = activation_in_.at(x.get_data_handle());
+    to = scale_of(copy);
+  }
+  dnnl::primitive_attr attribute;
+  if (from != to) attribute.set_output_scales(0, {from / to});
+  const dnnl::reorder::primitive_desc reorder(cpu_engine(), x.get_desc(), cpu_engine(), wanted,
+                                              attribute);
+  steps_.push_back({dnnl::reorder(reorder), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, copy}}});
   return copy;
 }
 
@@ -144,52 +244,98 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv,
   const memory::dims in = x.get_desc().dims();  // N, C, H, W
   const int64_t out_channels = conv.weight.size(0), kernel = conv.weight.size(2);
   const bool grouped = conv.groups > 1;
+  const bool int8 = precision_ == TrunkPrecision::kInt8;
+  if (int8 && activation.prelu_slopes.defined()) fail("int8 oneDNN chains take no PReLU");
   const memory::dims weight_dims = grouped ? memory::dims{conv.groups, out_channels / conv.groups,
                                                           in[1] / conv.groups, kernel, kernel}
                                            : memory::dims{out_channels, in[1], kernel, kernel};
+  const bool relu = activation.eltwise == dnnl::algorithm::eltwise_relu;
+  // int8 sources keep their own u8 or s8 (the float input becomes s8); others take the
+  // chain's activation type.
+  const Type x_type = x.get_desc().data_type();
+  const Type src_type = int8 ? (is_int8(x_type) ? x_type : Type::s8) : activation_type(false);
+  const Type dst_type = activation_type(relu);
+  // The residual is summed in place: its buffer, read as dst_type (it may hold s8 while
+  // the ReLU'd result is u8).
   const memory::desc dst_desc =
-      residual != nullptr
-          ? residual->get_desc()
-          : described(convolution_dims(x, conv), activation_tag(out_channels, grouped));
+      residual != nullptr ? retyped(residual->get_desc(), dst_type)
+                          : described(convolution_dims(x, conv),
+                                      activation_tag(out_channels, grouped), dst_type);
+  const Type weight_type = int8 ? Type::s8 : activation_type(false);
+  const memory::desc src_desc = described(in, activation_tag(in[1], grouped), src_type);
+
+  // int8: y = scale_out * q_y with q_y = (acc + bias / (s_src * s_w)) * s_src * s_w / s_y,
+  // acc the int32 sum of q_x * q_w (oneDNN 2.x adds the bias before the output scale).
+  std::vector<float> output_scales, quantizing_weights;
+  torch::Tensor bias = conv.bias;
   dnnl::post_ops post_ops;
-  if (residual != nullptr) post_ops.append_sum(1.0f);
+  if (int8) {
+    // The float input is quantized to s8 with its own calibrated range.
+    const float s_src = scale_for(activation_in_.at(x.get_data_handle()),
+                                  is_int8(x_type) ? x_type : Type::s8);
+    const std::vector<float> s_w = weight_scales(conv.weight);
+    const float s_dst = scale_for(next_activation_, dst_type);  // the activation it makes
+    for (float s : s_w) {
+      output_scales.push_back(s_src * s / s_dst);
+      quantizing_weights.push_back(1.0f / s);
+    }
+    bias = workspace_.derived(conv.weight, s_src, [&] {
+      return (conv.bias.to(torch::kFloat) /
+              (torch::tensor(s_w) * s_src)).contiguous();
+    });
+    if (residual != nullptr) {
+      const Type residual_type = residual->get_desc().data_type();
+      post_ops.append_sum(scale_of(*residual) / s_dst, 0, residual_type);
+    }
+  } else if (residual != nullptr) {
+    post_ops.append_sum(1.0f);
+  }
   append_activation(activation, post_ops);
-  // The layout activation_tag() asks for, x reordered where it differs.
   const dnnl::convolution_forward::primitive_desc primitive(
       dnnl::convolution_forward::desc(
-          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-          described(in, activation_tag(in[1], grouped)), described(weight_dims, Tag::any),
-          described({out_channels}, Tag::a), dst_desc, {conv.stride, conv.stride},
-          {conv.padding, conv.padding}, {conv.padding, conv.padding}),
-      with_post_ops(post_ops), cpu_engine());
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_desc,
+          described(weight_dims, Tag::any, weight_type), described({out_channels}, Tag::a),
+          dst_desc, {conv.stride, conv.stride}, {conv.padding, conv.padding},
+          {conv.padding, conv.padding}),
+      with_post_ops(post_ops, output_scales, output_scales.empty() ? 0 : 1 << 1), cpu_engine());
 
   const memory src = in_layout(x, primitive.src_desc());
-  const memory weights =
-      workspace_.constant(conv.weight, described(weight_dims, grouped ? Tag::goihw : Tag::oihw),
-                          primitive.weights_desc());
-  const memory bias =
-      workspace_.constant(conv.bias, described({out_channels}, Tag::a), primitive.bias_desc());
-  const memory dst = residual != nullptr ? *residual : workspace_.allocate(primitive.dst_desc());
+  const memory weights = workspace_.constant(
+      conv.weight, described(weight_dims, grouped ? Tag::goihw : Tag::oihw),
+      primitive.weights_desc(), quantizing_weights, grouped ? (1 << 0) | (1 << 1) : 1 << 0);
+  const memory bias_memory =
+      workspace_.constant(bias, described({out_channels}, Tag::a), primitive.bias_desc());
+  const memory dst = residual != nullptr
+                         ? memory(primitive.dst_desc(), cpu_engine(), residual->get_data_handle())
+                         : workspace_.allocate(primitive.dst_desc());
   steps_.push_back({dnnl::convolution_forward(primitive),
                     {{DNNL_ARG_SRC, src},
                      {DNNL_ARG_WEIGHTS, weights},
-                     {DNNL_ARG_BIAS, bias},
+                     {DNNL_ARG_BIAS, bias_memory},
                      {DNNL_ARG_DST, dst}}});
+  written(dst);
   append_prelu(dst, activation.prelu_slopes);
   release_if_copy(src, x);
+  const memory::dims out = dst.get_desc().dims();
+  multiply_adds_ += static_cast<double>(out[0]) * out[1] * out[2] * out[3] * (in[1] / conv.groups) *
+                    kernel * kernel;
   return dst;
 }
 
 void Program::add_to_corner(const memory& x, const memory& into) {
   // A reorder with a sum post-op: a convolution writing into the strided corner fell back
-  // to oneDNN 2.6's reference kernels, a reorder stays in its JIT ones.
+  // to oneDNN 2.6's reference kernels, a reorder stays in its JIT ones. In int8 the sum
+  // keeps `into`'s scale (the rest of its map is not rewritten), calibrated to cover both.
   const memory corner(into.get_desc().submemory_desc(x.get_desc().dims(), {0, 0, 0, 0}),
                       cpu_engine(), into.get_data_handle());
   dnnl::post_ops post_ops;
   post_ops.append_sum(1.0f);
-  const dnnl::reorder::primitive_desc primitive(cpu_engine(), x.get_desc(), cpu_engine(),
-                                                corner.get_desc(), with_post_ops(post_ops));
+  const float scale = scale_of(x) / scale_of(into);
+  const dnnl::reorder::primitive_desc primitive(
+      cpu_engine(), x.get_desc(), cpu_engine(), corner.get_desc(),
+      with_post_ops(post_ops, scale == 1.0f ? std::vector<float>{} : std::vector<float>{scale}));
   steps_.push_back({dnnl::reorder(primitive), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, corner}}});
+  written(into, activation_in_.at(into.get_data_handle()));
 }
 
 memory Program::activate(const memory& x, const Activation& activation) {
@@ -218,11 +364,14 @@ memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_
                                   (out[3] - 1) * stride + kernel - in[3] - padding};
   const dnnl::pooling_forward::primitive_desc primitive(
       dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max,
-                                  x.get_desc(), described(out, Tag::any), {stride, stride},
-                                  {kernel, kernel}, {padding, padding}, padding_r),
+                                  x.get_desc(),
+                                  described(out, Tag::any, x.get_desc().data_type()),
+                                  {stride, stride}, {kernel, kernel}, {padding, padding},
+                                  padding_r),
       cpu_engine());
   const memory dst = workspace_.allocate(primitive.dst_desc());
   steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}}});
+  activation_in_[dst.get_data_handle()] = activation_in_.at(x.get_data_handle());  // same scale
   return dst;
 }
 
@@ -232,9 +381,11 @@ memory Program::fully_connected(const memory& x, const torch::Tensor& weight,
   const int64_t batch = x.get_desc().dims()[0], outputs = weight_dims[0];
   dnnl::post_ops post_ops;
   append_activation(activation, post_ops);
+  // Float32 in every precision: the gates and MTCNN's heads are small.
+  const memory::desc src_desc = retyped(x.get_desc(), Type::f32);
   const dnnl::inner_product_forward::primitive_desc primitive(
       dnnl::inner_product_forward::desc(
-          dnnl::prop_kind::forward_inference, x.get_desc(), described(weight_dims, Tag::any),
+          dnnl::prop_kind::forward_inference, src_desc, described(weight_dims, Tag::any),
           described({outputs}, Tag::a), described({batch, outputs}, Tag::nc)),
       with_post_ops(post_ops), cpu_engine());
   const memory src = in_layout(x, primitive.src_desc());
@@ -250,19 +401,23 @@ memory Program::fully_connected(const memory& x, const torch::Tensor& weight,
                      {DNNL_ARG_DST, out}}});
   append_prelu(out, activation.prelu_slopes);
   release_if_copy(src, x);
+  multiply_adds_ += static_cast<double>(batch) * outputs * (weight.numel() / outputs);
   return out;
 }
 
 memory Program::global_average(const memory& x) {
   const memory::dims in = x.get_desc().dims();
+  const memory values = as_float(x);
   const dnnl::pooling_forward::primitive_desc primitive(
       dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference,
-                                  dnnl::algorithm::pooling_avg_exclude_padding, x.get_desc(),
-                                  described({in[0], in[1], 1, 1}, Tag::any), {in[2], in[3]},
-                                  {in[2], in[3]}, {0, 0}, {0, 0}),
+                                  dnnl::algorithm::pooling_avg_exclude_padding,
+                                  values.get_desc(), described({in[0], in[1], 1, 1}, Tag::any),
+                                  {in[2], in[3]}, {in[2], in[3]}, {0, 0}, {0, 0}),
       cpu_engine());
   const memory pooled = workspace_.allocate(primitive.dst_desc());
-  steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, pooled}}});
+  steps_.push_back(
+      {dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, values}, {DNNL_ARG_DST, pooled}}});
+  release_if_copy(values, x);
   const memory plain = in_layout(pooled, described({in[0], in[1], 1, 1}, Tag::nchw));
   release_if_copy(pooled, plain);
   return plain;
@@ -289,6 +444,8 @@ memory Program::gate(const memory& pooled, const TrunkGate& gate) {
 }
 
 memory Program::gated_residual(const memory& x, const memory& gate, const memory& shortcut) {
+  if (precision_ == TrunkPrecision::kInt8)
+    fail("int8 oneDNN chains do not cover squeeze-and-excitation gates (float32 or bfloat16)");
   const memory added = in_layout(shortcut, x.get_desc());
   dnnl::post_ops post_ops;
   post_ops.append_binary(dnnl::algorithm::binary_add, x.get_desc());
@@ -301,11 +458,12 @@ memory Program::gated_residual(const memory& x, const memory& gate, const memory
                      {DNNL_ARG_SRC_1, gate},
                      {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, added},
                      {DNNL_ARG_DST, x}}});
+  written(x);
   release_if_copy(added, shortcut);
   return x;
 }
 
-void Program::run(const torch::Tensor& images) {
+void Program::run(const torch::Tensor& images, ActivationRanges* ranges) {
   const memory::dims dims = input_.get_desc().dims();
   const at::MemoryFormat layout =
       channels_last_input_ ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
@@ -318,7 +476,20 @@ void Program::run(const torch::Tensor& images) {
   // would be every core: `faceage align --jobs N` runs N chains on one thread each).
   at::internal::lazy_init_num_threads();
   input_.set_data_handle(images.data_ptr());
-  for (Step& step : steps_) step.primitive.execute(stream_, step.arguments);
+  if (ranges == nullptr) {
+    for (Step& step : steps_) step.primitive.execute(stream_, step.arguments);
+    stream_.wait();
+    return;
+  }
+  if (precision_ != TrunkPrecision::kFloat32) fail("only a float32 chain records activation ranges");
+  ranges->resize(std::max(ranges->size(), static_cast<size_t>(next_activation_)), 0.0f);
+  (*ranges)[0] = std::max((*ranges)[0], images.abs().max().item<float>());
+  for (Step& step : steps_) {
+    step.primitive.execute(stream_, step.arguments);
+    if (step.measured < 0) continue;
+    stream_.wait();
+    (*ranges)[step.measured] = std::max((*ranges)[step.measured], largest_magnitude(step.result));
+  }
   stream_.wait();
 }
 

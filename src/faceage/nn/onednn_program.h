@@ -1,9 +1,18 @@
 #pragma once
 // A fixed chain of oneDNN primitives for one input shape, with the few operations that
 // ResNet-family trunks and MTCNN's networks need. Each builder call appends its
-// primitive(s) and returns the output; run() executes the chain. Compiled only with
+// primitive(s) and returns the output; run() executes the chain.
+//
+// Number formats (TrunkPrecision): float32; bfloat16 (activations and weights rounded,
+// sums in float32); int8, where a tensor holds q with value = scale * q, u8 after a ReLU
+// and s8 otherwise, the scale being the tensor's calibrated range over 255 or 127, and
+// weights are s8 with one scale per output channel. A float32 chain can record those
+// ranges: every activation the builder makes is numbered in order (the input is 0), the
+// same order for every picture size, and run() can measure each after its step. Compiled only with
 // oneDNN's own API (FACEAGE_WITH_ONEDNN); onednn_trunk.h and face/mtcnn_chain.h are the
 // interfaces the rest of faceage sees.
+#include <functional>
+#include <unordered_map>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -18,9 +27,16 @@ namespace faceage::nn::onednn {
 // buffer; the set grows to what the largest chain needs.
 class Workspace {
  public:
-  // A constant tensor (weights, bias) viewed as `user`, reordered into `wanted` once.
+  // A constant tensor (weights, bias) viewed as `user`, reordered into `wanted` once;
+  // int8 weights are multiplied by `scales` on the way (oneDNN's mask: which dimensions
+  // they vary along).
   dnnl::memory constant(const torch::Tensor& tensor, const dnnl::memory::desc& user,
-                        const dnnl::memory::desc& wanted);
+                        const dnnl::memory::desc& wanted, const std::vector<float>& scales = {},
+                        int scale_mask = 0);
+  // A tensor computed from `source` once per `variant` (int8's rescaled biases), so that
+  // the chains of every picture size share it and its constant().
+  torch::Tensor derived(const torch::Tensor& source, double variant,
+                        const std::function<torch::Tensor()>& make);
 
   void release_all();  // a new chain is being built
   dnnl::memory allocate(const dnnl::memory::desc& desc);
@@ -37,16 +53,25 @@ class Workspace {
     dnnl::memory reordered;
     torch::Tensor storage;  // behind `reordered`, when it is a copy
   };
+  struct Derived {
+    torch::Tensor source;
+    double variant;
+    torch::Tensor tensor;
+  };
   std::vector<Buffer> buffers_;
   std::vector<Constant> constants_;
+  std::vector<Derived> derived_;
 };
 
 class Program {
  public:
   // The chain's input: a float tensor of `dims` ([N, C, H, W]), NCHW or, with
   // `channels_last`, NHWC in memory, supplied by run(). The workspace must outlive the
-  // program.
-  Program(const dnnl::memory::dims& input_dims, Workspace& workspace, bool channels_last = false);
+  // program. int8 needs `ranges` (one per activation, as a float32 chain recorded them),
+  // which must outlive the program.
+  Program(const dnnl::memory::dims& input_dims, Workspace& workspace, bool channels_last = false,
+          TrunkPrecision precision = TrunkPrecision::kFloat32,
+          const ActivationRanges* ranges = nullptr);
 
   const dnnl::memory& input() const { return input_; }
 
@@ -77,7 +102,7 @@ class Program {
                                const dnnl::memory::dims& weight_dims,
                                dnnl::memory::format_tag weight_tag, const torch::Tensor& bias,
                                const Activation& activation);
-  // The mean over the pixels: [N, C, 1, 1], plain NCHW.
+  // The mean over the pixels: [N, C, 1, 1], plain NCHW float32 in every precision.
   dnnl::memory global_average(const dnnl::memory& x);
   // sigmoid(fc2(relu(fc1(pooled)))) for a global_average() output: [N, C, 1, 1].
   dnnl::memory gate(const dnnl::memory& pooled, const TrunkGate& gate);
@@ -90,17 +115,40 @@ class Program {
   // x's buffer may hold later steps' outputs: nothing after this call reads x.
   void release(const dnnl::memory& x) { workspace_.release(x); }
 
+  // How many activations the chain numbers (the input included).
+  int activation_count() const { return next_activation_; }
+  // The multiply-adds of its convolutions and dense layers, for GFLOP/s figures.
+  double multiply_adds() const { return multiply_adds_; }
+
   // Runs the chain on `images` (float of the input dims, in the input's memory layout).
-  void run(const torch::Tensor& images);
+  // With `ranges` (float32 chains only), widens ranges[i] to the largest |value| that
+  // activation i took.
+  void run(const torch::Tensor& images, ActivationRanges* ranges = nullptr);
 
  private:
   struct Step {
     dnnl::primitive primitive;
     std::unordered_map<int, dnnl::memory> arguments;
+    int measured = -1;  // the activation this step writes, for run()'s ranges
+    dnnl::memory result;
   };
 
-  // x in the `wanted` layout: x itself, or a reordered copy made by a new step (released
-  // by the caller once the step that needs it is appended).
+  // Numbers a new activation written to y by the last step (`same_as`: an activation
+  // updated in place that keeps its number, and so its int8 scale).
+  void written(const dnnl::memory& y, int same_as = -1);
+  // An int8 tensor's scale (value = scale * q), 1 for float types.
+  float scale_of(const dnnl::memory& x) const;
+  // The scale of activation number `activation` held as `type` (u8 or s8).
+  float scale_for(int activation, dnnl::memory::data_type type) const;
+  // The number format and layout of a new activation of `channels`, ReLU'd or not.
+  dnnl::memory::data_type activation_type(bool relu) const;
+  dnnl::memory::format_tag activation_tag(int64_t channels, bool grouped) const;
+  // x as float32 in its own layout (x itself when it is float32).
+  dnnl::memory as_float(const dnnl::memory& x);
+
+  // x in the `wanted` layout and number format: x itself, or a reordered (int8: rescaled)
+  // copy made by a new step (released by the caller once the step that needs it is
+  // appended).
   dnnl::memory in_layout(const dnnl::memory& x, const dnnl::memory::desc& wanted);
   void release_if_copy(const dnnl::memory& copy, const dnnl::memory& original);
 
@@ -111,6 +159,11 @@ class Program {
 
   Workspace& workspace_;
   bool channels_last_input_;
+  TrunkPrecision precision_;
+  const ActivationRanges* ranges_;
+  int next_activation_ = 0;
+  double multiply_adds_ = 0;
+  std::unordered_map<void*, int> activation_in_;  // buffer -> the activation it holds now
   dnnl::memory input_;
   dnnl::stream stream_;  // in order: the steps run one after another
   std::vector<Step> steps_;

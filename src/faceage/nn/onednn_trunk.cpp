@@ -64,8 +64,11 @@ dnnl::memory append_block(onednn::Program& program, const dnnl::memory& x,
 }
 
 BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& input,
-                 bool with_middle, onednn::Workspace& workspace) {
-  BuiltTrunk built{std::make_unique<onednn::Program>(input, workspace), {}, {}};
+                 bool with_middle, onednn::Workspace& workspace, TrunkPrecision precision,
+                 const ActivationRanges& ranges) {
+  BuiltTrunk built{std::make_unique<onednn::Program>(input, workspace, /*channels_last=*/false,
+                                                     precision, &ranges),
+                   {}, {}};
   onednn::Program& program = *built.program;
   const dnnl::memory stem = program.convolution(program.input(), description.stem, kRelu);
   dnnl::memory x = program.max_pool(stem, 3, 2, description.stem_pool_padding);
@@ -75,6 +78,10 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
     if (layer == 1 && with_middle) built.middle = program.global_average(x);
   }
   built.pooled = program.global_average(x);
+  if (precision == TrunkPrecision::kInt8 &&
+      static_cast<size_t>(program.activation_count()) != ranges.size())
+    fail("the int8 calibration has {} activation ranges, this network's trunk makes {}: "
+         "calibrate the model again (faceage calibrate)", ranges.size(), program.activation_count());
   return built;
 }
 
@@ -82,6 +89,8 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
 
 struct OneDnnTrunk::Impl {
   TrunkDescription description;
+  TrunkPrecision precision = TrunkPrecision::kFloat32;
+  ActivationRanges ranges;
   std::mutex mutex;  // the chains share one workspace: one call at a time
   onednn::Workspace workspace;
   std::map<std::tuple<int64_t, int64_t, int64_t, bool>, BuiltTrunk> built;
@@ -93,18 +102,59 @@ struct OneDnnTrunk::Impl {
     // Chains are small (the workspace holds weights and buffers), but picture sizes can
     // be many: start over past a few dozen.
     if (built.size() >= 48) built.clear();
-    return built.emplace(key, build(description, {n, 3, h, w}, with_middle, workspace))
+    return built
+        .emplace(key, build(description, {n, 3, h, w}, with_middle, workspace, precision, ranges))
         .first->second;
   }
 };
 
 bool OneDnnTrunk::available() { return true; }
 
-OneDnnTrunk::OneDnnTrunk(TrunkDescription description) : impl_(std::make_unique<Impl>()) {
+bool OneDnnTrunk::native(TrunkPrecision precision) {
+  using dnnl::cpu_isa;
+  const cpu_isa isa = dnnl::get_effective_cpu_isa();
+  switch (precision) {
+    case TrunkPrecision::kFloat32: return true;
+    case TrunkPrecision::kBFloat16:
+      return isa == cpu_isa::avx512_core_bf16 || isa == cpu_isa::avx512_core_amx;
+    case TrunkPrecision::kInt8:
+      return isa == cpu_isa::avx512_core_vnni || isa == cpu_isa::avx512_core_bf16 ||
+             isa == cpu_isa::avx512_core_amx || isa == cpu_isa::avx2_vnni;
+  }
+  return false;
+}
+
+OneDnnTrunk::OneDnnTrunk(TrunkDescription description, TrunkPrecision precision,
+                         ActivationRanges ranges)
+    : impl_(std::make_unique<Impl>()) {
+  if (precision == TrunkPrecision::kInt8 && ranges.empty())
+    fail("an int8 oneDNN trunk needs the model's calibrated activation ranges (faceage calibrate)");
   impl_->description = std::move(description);
+  impl_->precision = precision;
+  impl_->ranges = std::move(ranges);
 }
 
 OneDnnTrunk::~OneDnnTrunk() = default;
+
+TrunkPrecision OneDnnTrunk::precision() const { return impl_->precision; }
+
+double OneDnnTrunk::multiply_adds(int64_t height, int64_t width) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->chain(1, height, width, false).program->multiply_adds();
+}
+
+void OneDnnTrunk::record_ranges(const torch::Tensor& images, ActivationRanges& ranges) {
+  if (impl_->precision != TrunkPrecision::kFloat32)
+    fail("activation ranges are recorded on a float32 oneDNN trunk");
+  const torch::Tensor input = images.to(torch::kFloat).contiguous();
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  int64_t start = 0;
+  for (const int64_t n : onednn::power_of_two_pieces(input.size(0))) {
+    BuiltTrunk& trunk = impl_->chain(n, input.size(2), input.size(3), false);
+    trunk.program->run(input.slice(0, start, start + n), &ranges);
+    start += n;
+  }
+}
 
 TrunkOutput OneDnnTrunk::run(const torch::Tensor& images, bool with_middle) {
   const torch::Tensor input = images.to(torch::kFloat).contiguous();
@@ -135,13 +185,21 @@ struct OneDnnTrunk::Impl {};
 
 bool OneDnnTrunk::available() { return false; }
 
-OneDnnTrunk::OneDnnTrunk(TrunkDescription) {
+bool OneDnnTrunk::native(TrunkPrecision precision) { return precision == TrunkPrecision::kFloat32; }
+
+OneDnnTrunk::OneDnnTrunk(TrunkDescription, TrunkPrecision, ActivationRanges) {
   fail("this faceage was built without oneDNN (install libdnnl-dev and rebuild)");
 }
 
 OneDnnTrunk::~OneDnnTrunk() = default;
 
+TrunkPrecision OneDnnTrunk::precision() const { return TrunkPrecision::kFloat32; }
+
 TrunkOutput OneDnnTrunk::run(const torch::Tensor&, bool) { return {}; }
+
+double OneDnnTrunk::multiply_adds(int64_t, int64_t) { return 0; }
+
+void OneDnnTrunk::record_ranges(const torch::Tensor&, ActivationRanges&) {}
 
 #endif
 

@@ -14,6 +14,18 @@
 
 namespace faceage::nn {
 
+// The number format a trunk computes in. bfloat16: activations and weights rounded to
+// bfloat16, sums in float32 (AVX512-BF16's dot products). int8: 8-bit activations with a
+// calibrated scale per tensor and 8-bit weights with a scale per output channel, sums in
+// int32 (AVX-512 VNNI). Both move predictions a little: a model file says which precisions
+// were checked against float32 (model/precision_check.h).
+enum class TrunkPrecision { kFloat32, kBFloat16, kInt8 };
+
+// int8 calibration: the largest |value| each activation of the trunk took on calibration
+// images, in the order the chain makes them (the input first). The order depends on the
+// architecture only, not on the picture size or batch.
+using ActivationRanges = std::vector<float>;
+
 // A convolution with its batch norm folded in: weight [out, in / groups, k, k], bias [out].
 struct TrunkConvolution {
   torch::Tensor weight, bias;
@@ -51,11 +63,27 @@ class OneDnnTrunk {
   // constructor throws and choose_inference_plan() never picks the trunk.
   static bool available();
 
-  explicit OneDnnTrunk(TrunkDescription description);
+  // Whether this CPU has the instructions that make `precision` faster than float32
+  // (oneDNN emulates them otherwise, slower than float32).
+  static bool native(TrunkPrecision precision);
+
+  // int8 needs the ranges a float32 trunk of the same network recorded; squeeze-and-
+  // excitation gates run in float32 and bfloat16 only.
+  explicit OneDnnTrunk(TrunkDescription description,
+                       TrunkPrecision precision = TrunkPrecision::kFloat32,
+                       ActivationRanges ranges = {});
   ~OneDnnTrunk();
+
+  TrunkPrecision precision() const;
 
   // images: [N, 3, H, W] float on the CPU. Safe to call from several threads (one at a time).
   TrunkOutput run(const torch::Tensor& images, bool with_middle);
+
+  // Multiply-adds per image of an h x w picture, for GFLOP/s figures.
+  double multiply_adds(int64_t height, int64_t width);
+
+  // Float32 trunks only: runs `images` and widens `ranges` to the activations they gave.
+  void record_ranges(const torch::Tensor& images, ActivationRanges& ranges);
 
  private:
   struct Impl;

@@ -35,8 +35,12 @@ class ResNet : public AgeNet {
   AgeNetOutput forward(torch::Tensor images) override;
 
   // From now on forward() runs the trunk as faceage's own chain of oneDNN primitives
-  // (onednn_trunk.h): for inference only, with every batch norm already folded.
-  void use_onednn_trunk();
+  // (onednn_trunk.h) in `precision`: for inference only, with every batch norm already
+  // folded. int8 needs the ranges OneDnnTrunk::record_ranges measured on a float32 trunk.
+  void use_onednn_trunk(TrunkPrecision precision = TrunkPrecision::kFloat32,
+                        ActivationRanges ranges = {});
+  // The trunk use_onednn_trunk() made, or null.
+  OneDnnTrunk* onednn_trunk() const { return onednn_trunk_.get(); }
 
  private:
   torch::nn::Sequential make_layer(const ResNetShape& shape, int64_t planes, int64_t blocks,

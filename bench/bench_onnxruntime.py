@@ -8,7 +8,7 @@ then ONNX Runtime (float32), each as its own process with the same threads; each
 the median over the rounds, so load from other work hits all alike. Prints a table with the
 ratio faceage / ONNX Runtime and the achieved GFLOP/s of faceage's oneDNN chain as a share
 of bench_gemm_peak's peak (float32's for float32, int8's for int8). int8 rows calibrate on
-random images (right for timing, not for accuracy); SE-ResNeXt has no int8 chain (-).
+random images (right for timing, not for accuracy).
 Needs scripts/fetch-onnxruntime.sh and a build with ONNX export (libonnx-dev).
 
   /usr/bin/python3 bench/bench_onnxruntime.py [--rows resnet18:96:1,...] [--precisions float32,int8]
@@ -81,8 +81,7 @@ def main():
                                check=True, capture_output=True)
             ort_command = ["node", timer, args.ort, model, batch, size, iterations, warmup,
                            str(args.threads)]
-            # int8 has no squeeze-and-excitation chain.
-            runnable = [p for p in precisions if not (p == "int8" and "seresnext" in backbone)]
+            runnable = precisions
             ours = {p: [] for p in runnable}
             gflops = {p: [] for p in runnable}
             theirs = []

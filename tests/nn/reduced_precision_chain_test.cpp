@@ -1,8 +1,11 @@
 // The oneDNN chain in bfloat16 and int8 (nn/onednn_trunk.h) against the plain float32
 // network: close, not equal (a test that they differ at all keeps a silently float32 path
-// from passing), on ResNet-18, ResNet-50 and face_resnet29 (odd and even sides, so its
-// corner-added shortcuts), and the int8 calibration's contract: ranges recorded on a
+// from passing), on ResNet-18, ResNet-50, SE-ResNeXt-50 (grouped convolutions, gates) and
+// face_resnet29 (odd and even sides, so its corner-added shortcuts), and the int8
+// calibration's contract: ranges recorded on a
 // float32 copy, widening with more images, and a calibration of the wrong length refused.
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "faceage/core/error.h"
@@ -90,6 +93,9 @@ TEST_P(ReducedPrecisionChain, StaysCloseToFloat32) {
       const torch::Tensor actual = forward_for_inference(*reduced, images, false).age_logits;
       ASSERT_EQ(actual.scalar_type(), torch::kFloat);
       const double error = relative_error(actual, expected);
+      std::printf("%s %lld px, %s, batch %lld: relative error of the logits %.5f\n",
+                  c.architecture.c_str(), static_cast<long long>(c.side), precision.c_str(),
+                  static_cast<long long>(batch), error);
       EXPECT_LT(error, precision == "int8" ? c.int8_bound : c.bfloat16_bound)
           << precision << ", batch " << batch;
       EXPECT_GT(error, 1e-6) << precision << " ran as float32";
@@ -99,30 +105,14 @@ TEST_P(ReducedPrecisionChain, StaysCloseToFloat32) {
 
 INSTANTIATE_TEST_SUITE_P(
     Networks, ReducedPrecisionChain,
-    ::testing::Values(PrecisionCase{"resnet18", 64, 0.05, 0.02},
-                      PrecisionCase{"resnet50", 64, 0.08, 0.03},
-                      PrecisionCase{"face_resnet29", 150, 0.05, 0.02},
-                      PrecisionCase{"face_resnet29", 135, 0.05, 0.02}),
+    ::testing::Values(PrecisionCase{"resnet18", 64, 0.05, 0.015},
+                      PrecisionCase{"resnet50", 64, 0.05, 0.015},
+                      PrecisionCase{"seresnext50_32x4d", 64, 0.05, 0.015},
+                      PrecisionCase{"face_resnet29", 150, 0.05, 0.015},
+                      PrecisionCase{"face_resnet29", 135, 0.05, 0.015}),
     [](const auto& info) {
       return info.param.architecture + "_" + std::to_string(info.param.side);
     });
-
-TEST(ReducedPrecisionChain, SqueezeExcitationRunsInBFloat16AndRefusesInt8) {
-  if (!nn::OneDnnTrunk::available()) GTEST_SKIP() << "built without libdnnl-dev";
-  const std::string architecture = "seresnext50_32x4d";
-  auto reference = random_network(architecture);
-  auto reduced = copy_of(reference, architecture);
-  optimize_for_inference(*reduced,
-                         inference_plan_from_names("onednn", "bfloat16", architecture, torch::kCPU, 1));
-  torch::NoGradGuard no_grad;
-  const torch::Tensor images = torch::randn({2, 3, 64, 64});
-  EXPECT_LT(relative_error(forward_for_inference(*reduced, images, false).age_logits,
-                           reference->forward(images).age_logits),
-            0.03);
-  auto int8 = copy_of(reference, architecture);
-  optimize_for_inference(*int8, calibrated_int8_plan(reference, architecture, images));
-  EXPECT_THROW(int8->forward(images), Error);
-}
 
 TEST(Int8Calibration, WidensWithWhatItSeesAndMustFitTheNetwork) {
   if (!nn::OneDnnTrunk::available()) GTEST_SKIP() << "built without libdnnl-dev";

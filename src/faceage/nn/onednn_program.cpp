@@ -405,18 +405,24 @@ memory Program::fully_connected(const memory& x, const torch::Tensor& weight,
   return out;
 }
 
-memory Program::global_average(const memory& x) {
+memory Program::global_average(const memory& x, bool exact) {
   const memory::dims in = x.get_desc().dims();
-  const memory values = as_float(x);
+  // Exact: the mean of x's values in float32. Otherwise int8 pools in its own type (the
+  // mean rounded to x's levels; oneDNN 2.6 pools int8 into int8 only), a far smaller copy.
+  const bool own_type = !exact && is_int8(x.get_desc().data_type());
+  const memory values = own_type ? x : as_float(x);
   const dnnl::pooling_forward::primitive_desc primitive(
       dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference,
                                   dnnl::algorithm::pooling_avg_exclude_padding,
-                                  values.get_desc(), described({in[0], in[1], 1, 1}, Tag::any),
+                                  values.get_desc(),
+                                  described({in[0], in[1], 1, 1}, Tag::any,
+                                            values.get_desc().data_type()),
                                   {in[2], in[3]}, {in[2], in[3]}, {0, 0}, {0, 0}),
       cpu_engine());
   const memory pooled = workspace_.allocate(primitive.dst_desc());
   steps_.push_back(
       {dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, values}, {DNNL_ARG_DST, pooled}}});
+  if (own_type) activation_in_[pooled.get_data_handle()] = activation_in_.at(x.get_data_handle());
   release_if_copy(values, x);
   const memory plain = in_layout(pooled, described({in[0], in[1], 1, 1}, Tag::nchw));
   release_if_copy(pooled, plain);
@@ -437,30 +443,48 @@ memory Program::gate(const memory& pooled, const TrunkGate& gate) {
       fully_connected(hidden, gate.fc2_weight, weight_dims(gate.fc2_weight), Tag::oi, gate.fc2_bias,
                       {dnnl::algorithm::eltwise_logistic, {}});
   release(hidden);
-  // Rows of C scales are also [N, C, 1, 1] in 16-channel blocks (one pixel: the blocks are
-  // consecutive), the layout in which gated_residual's kernel takes its broadcast operand.
-  const Tag tag = channels % 16 == 0 ? Tag::nChw16c : Tag::nchw;
+  // Rows of C scales are also [N, C, 1, 1] in 16-channel blocks or NHWC (one pixel: the
+  // same bytes), the activations' layout, in which gated_residual's kernel takes its
+  // broadcast operand.
+  const Tag tag = channels % 16 != 0                        ? Tag::nchw
+                  : precision_ == TrunkPrecision::kFloat32 ? Tag::nChw16c
+                                                           : Tag::nhwc;
   return memory(described({batch, channels, 1, 1}, tag), cpu_engine(), scale.get_data_handle());
 }
 
 memory Program::gated_residual(const memory& x, const memory& gate, const memory& shortcut) {
-  if (precision_ == TrunkPrecision::kInt8)
-    fail("int8 oneDNN chains do not cover squeeze-and-excitation gates (float32 or bfloat16)");
-  const memory added = in_layout(shortcut, x.get_desc());
+  const bool int8 = precision_ == TrunkPrecision::kInt8;
+  // The shortcut in x's layout, in its own number format.
+  const memory added =
+      in_layout(shortcut, retyped(x.get_desc(), shortcut.get_desc().data_type()));
   dnnl::post_ops post_ops;
-  post_ops.append_binary(dnnl::algorithm::binary_add, x.get_desc());
+  post_ops.append_binary(dnnl::algorithm::binary_add, added.get_desc());
   post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+  dnnl::primitive_attr attribute;
+  memory::desc dst_desc = x.get_desc();
+  if (int8) {
+    // The add takes the shortcut's integers as they are, so the product is computed in
+    // the shortcut's units (x's scale over the shortcut's), then rescaled to the output's:
+    // q_out = (q_x * s_x / s_sc * gate + q_sc) * s_sc / s_out, ReLU'd into u8.
+    dst_desc = retyped(x.get_desc(), Type::u8);
+    const float s_shortcut = scale_of(added);
+    attribute.set_scales(DNNL_ARG_SRC_0, 0, {scale_of(x) / s_shortcut});
+    post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear,
+                            s_shortcut / scale_for(next_activation_, Type::u8), 0.0f);
+  }
+  attribute.set_post_ops(post_ops);
   const dnnl::binary::primitive_desc primitive(
-      dnnl::binary::desc(dnnl::algorithm::binary_mul, x.get_desc(), gate.get_desc(), x.get_desc()),
-      with_post_ops(post_ops), cpu_engine());
+      dnnl::binary::desc(dnnl::algorithm::binary_mul, x.get_desc(), gate.get_desc(), dst_desc),
+      attribute, cpu_engine());
+  const memory dst(primitive.dst_desc(), cpu_engine(), x.get_data_handle());  // over x
   steps_.push_back({dnnl::binary(primitive),
                     {{DNNL_ARG_SRC_0, x},
                      {DNNL_ARG_SRC_1, gate},
                      {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, added},
-                     {DNNL_ARG_DST, x}}});
-  written(x);
+                     {DNNL_ARG_DST, dst}}});
+  written(dst);
   release_if_copy(added, shortcut);
-  return x;
+  return dst;
 }
 
 void Program::run(const torch::Tensor& images, ActivationRanges* ranges) {

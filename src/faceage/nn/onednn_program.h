@@ -102,8 +102,9 @@ class Program {
                                const dnnl::memory::dims& weight_dims,
                                dnnl::memory::format_tag weight_tag, const torch::Tensor& bias,
                                const Activation& activation);
-  // The mean over the pixels: [N, C, 1, 1], plain NCHW float32 in every precision.
-  dnnl::memory global_average(const dnnl::memory& x);
+  // The mean over the pixels: [N, C, 1, 1], plain NCHW float32 in every precision; not
+  // `exact`, int8 means are rounded to x's levels (squeeze-and-excitation's gates).
+  dnnl::memory global_average(const dnnl::memory& x, bool exact = true);
   // sigmoid(fc2(relu(fc1(pooled)))) for a global_average() output: [N, C, 1, 1].
   dnnl::memory gate(const dnnl::memory& pooled, const TrunkGate& gate);
   // relu(x * gate + shortcut), written over x.

@@ -38,7 +38,7 @@ dnnl::memory append_block(onednn::Program& program, const dnnl::memory& x,
   dnnl::memory out;
   if (block.gate) {
     const dnnl::memory z = program.convolution(y, block.convolutions[last], kNone);
-    const dnnl::memory pooled = program.global_average(z);
+    const dnnl::memory pooled = program.global_average(z, /*exact=*/false);
     const dnnl::memory scale = program.gate(pooled, *block.gate);
     program.release(pooled);
     out = program.gated_residual(z, scale, shortcut);

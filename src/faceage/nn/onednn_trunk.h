@@ -67,8 +67,7 @@ class OneDnnTrunk {
   // (oneDNN emulates them otherwise, slower than float32).
   static bool native(TrunkPrecision precision);
 
-  // int8 needs the ranges a float32 trunk of the same network recorded; squeeze-and-
-  // excitation gates run in float32 and bfloat16 only.
+  // int8 needs the ranges a float32 trunk of the same network recorded.
   explicit OneDnnTrunk(TrunkDescription description,
                        TrunkPrecision precision = TrunkPrecision::kFloat32,
                        ActivationRanges ranges = {});

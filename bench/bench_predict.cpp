@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   app.add_option("--repeats", repeats, "Runs of each mode (the median is printed)");
   app.add_option("--inference", options.inference,
                  "Age network plan: auto, plain, channels-last, mkldnn");
+  app.add_option("--precision", options.precision,
+                 "Age network: auto (the model's validated fastest), float32, bfloat16, int8");
   app.add_option("--search-window", options.alignment.search_window,
                  "Second detection: face sizes searched around the face (0 = whole photo)");
   std::string second_pass = faceage::second_pass_name(options.alignment.second_pass);

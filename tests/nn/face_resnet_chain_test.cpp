@@ -28,14 +28,8 @@ std::shared_ptr<nn::FaceResNet> make_network() {
   options.multitask = true;
   options.num_genders = kMiddleChannels;
   auto network = std::dynamic_pointer_cast<nn::FaceResNet>(make_age_net(options));
+  faceage::testing::randomize_batch_norms(*network);
   torch::NoGradGuard no_grad;
-  for (const auto& module : network->modules())
-    if (auto* bn = module->as<nn::SyncableBatchNorm2dImpl>()) {
-      bn->weight.uniform_(0.5, 1.5);
-      bn->bias.uniform_(-0.2, 0.2);
-      bn->running_mean.uniform_(-0.2, 0.2);
-      bn->running_var.uniform_(0.5, 1.5);
-    }
   for (auto& parameter : network->named_parameters()) {
     if (parameter.key() == "gender_fc.weight") parameter.value().copy_(torch::eye(kMiddleChannels));
     if (parameter.key() == "gender_fc.bias") parameter.value().zero_();

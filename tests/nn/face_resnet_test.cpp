@@ -102,16 +102,7 @@ TEST(FaceResNet, OptimisedInferenceMatchesThePlainNetwork) {
   for (const char* layout : {"auto", "mkldnn", "channels-last"}) {
     torch::manual_seed(5);
     auto reference = make_face_resnet(/*multitask=*/true);
-    {
-      torch::NoGradGuard no_grad;
-      for (const auto& module : reference->modules())
-        if (auto* bn = module->as<nn::SyncableBatchNorm2dImpl>()) {
-          bn->weight.uniform_(0.5, 1.5);
-          bn->bias.uniform_(-0.2, 0.2);
-          bn->running_mean.uniform_(-0.2, 0.2);
-          bn->running_var.uniform_(0.5, 1.5);
-        }
-    }
+    faceage::testing::randomize_batch_norms(*reference);
     reference->eval();
     auto optimized = make_face_resnet(/*multitask=*/true);
     nn::load_state_dict(*optimized, nn::state_dict(*reference), /*allow_partial=*/false);

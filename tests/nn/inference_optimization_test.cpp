@@ -17,18 +17,6 @@ namespace {
 
 using faceage::testing::tensors_close;
 
-// Batch norms away from their unit/zero start, so that folding them changes the weights.
-void randomize_batch_norms(torch::nn::Module& network) {
-  torch::NoGradGuard no_grad;
-  for (const auto& module : network.modules())
-    if (auto* bn = module->as<nn::SyncableBatchNorm2dImpl>()) {
-      bn->weight.uniform_(0.5, 1.5);
-      bn->bias.uniform_(-0.2, 0.2);
-      bn->running_mean.uniform_(-0.2, 0.2);
-      bn->running_var.uniform_(0.5, 1.5);
-    }
-}
-
 // Two copies of one random network: the reference and the one to optimise.
 std::pair<std::shared_ptr<AgeNet>, std::shared_ptr<AgeNet>> twin_networks(
     const std::string& architecture, bool multitask = true) {
@@ -37,7 +25,7 @@ std::pair<std::shared_ptr<AgeNet>, std::shared_ptr<AgeNet>> twin_networks(
   options.architecture = architecture;
   options.multitask = multitask;
   auto reference = make_age_net(options);
-  randomize_batch_norms(*reference);
+  faceage::testing::randomize_batch_norms(*reference);
   reference->eval();
   auto copy = make_age_net(options);
   nn::load_state_dict(*copy, nn::state_dict(*reference), /*allow_partial=*/false);

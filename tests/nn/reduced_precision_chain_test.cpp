@@ -14,26 +14,18 @@
 #include "faceage/nn/inference_optimization.h"
 #include "faceage/nn/onednn_trunk.h"
 #include "faceage/nn/weights.h"
-#include "faceage/parallel/sync_batch_norm.h"
+#include "test_support.h"
 
 namespace faceage {
 namespace {
 
-// A random network with batch norms away from their start (folding changes the weights)
-// and a dense head scaled so its logits spread over a few units, like a trained one's.
+// A random network with batch norms away from their start (folding changes the weights).
 std::shared_ptr<AgeNet> random_network(const std::string& architecture) {
   torch::manual_seed(5);
   AgeNetOptions options;
   options.architecture = architecture;
   auto network = make_age_net(options);
-  torch::NoGradGuard no_grad;
-  for (const auto& module : network->modules())
-    if (auto* bn = module->as<nn::SyncableBatchNorm2dImpl>()) {
-      bn->weight.uniform_(0.5, 1.5);
-      bn->bias.uniform_(-0.2, 0.2);
-      bn->running_mean.uniform_(-0.2, 0.2);
-      bn->running_var.uniform_(0.5, 1.5);
-    }
+  faceage::testing::randomize_batch_norms(*network);
   network->eval();
   return network;
 }

@@ -75,6 +75,10 @@ class Program {
 
   const dnnl::memory& input() const { return input_; }
 
+  // Float32 3x3 convolutions on large enough maps use Winograd's algorithm from now on
+  // (the ResNet-family trunks: faster there; MTCNN's small networks: slower).
+  void allow_winograd() { winograd_ = true; }
+
   // What follows a layer: nothing, an element-wise function (ReLU, sigmoid), or a PReLU
   // with these per-channel slopes.
   struct Activation {
@@ -162,6 +166,7 @@ class Program {
   bool channels_last_input_;
   TrunkPrecision precision_;
   const ActivationRanges* ranges_;
+  bool winograd_ = false;
   int next_activation_ = 0;
   double multiply_adds_ = 0;
   std::unordered_map<void*, int> activation_in_;  // buffer -> the activation it holds now

@@ -70,6 +70,7 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
                                                      precision, &ranges),
                    {}, {}};
   onednn::Program& program = *built.program;
+  program.allow_winograd();
   const dnnl::memory stem = program.convolution(program.input(), description.stem, kRelu);
   dnnl::memory x = program.max_pool(stem, 3, 2, description.stem_pool_padding);
   program.release(stem);

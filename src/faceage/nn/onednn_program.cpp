@@ -40,9 +40,12 @@ bool same_buffer(const memory& a, const memory& b) {
 bool is_int8(Type type) { return type == Type::u8 || type == Type::s8; }
 
 // A primitive attribute with these post-ops and, when given, per-channel output scales.
-dnnl::primitive_attr with_post_ops(const dnnl::post_ops& post_ops,
+// Scratch memory is the program's own (Program::append): oneDNN's library-managed one
+// crashed a Winograd convolution run from another thread than the one that first ran it.
+dnnl::primitive_attr with_post_ops(const dnnl::post_ops& post_ops = {},
                                    const std::vector<float>& scales = {}, int scale_mask = 0) {
   dnnl::primitive_attr attribute;
+  attribute.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   attribute.set_post_ops(post_ops);
   if (!scales.empty()) attribute.set_output_scales(scale_mask, scales);
   return attribute;
@@ -96,12 +99,18 @@ memory Workspace::constant(const torch::Tensor& tensor, const memory::desc& user
   } else {
     added.storage = torch::empty({static_cast<int64_t>(wanted.get_size())}, torch::kUInt8);
     added.reordered = memory(wanted, cpu_engine(), added.storage.data_ptr());
-    dnnl::primitive_attr attribute;
+    dnnl::primitive_attr attribute = with_post_ops();
     if (!scales.empty()) attribute.set_output_scales(scale_mask, scales);
     const dnnl::reorder::primitive_desc reorder(cpu_engine(), user, cpu_engine(), wanted,
                                                 attribute);
+    const torch::Tensor scratch =
+        torch::empty({static_cast<int64_t>(reorder.scratchpad_desc().get_size()) + 1}, torch::kUInt8);
     dnnl::stream stream(cpu_engine());
-    dnnl::reorder(reorder).execute(stream, plain, added.reordered);
+    dnnl::reorder(reorder).execute(
+        stream, {{DNNL_ARG_FROM, plain},
+                 {DNNL_ARG_TO, added.reordered},
+                 {DNNL_ARG_SCRATCHPAD,
+                  memory(reorder.scratchpad_desc(), cpu_engine(), scratch.data_ptr())}});
     stream.wait();
   }
   constants_.push_back(added);
@@ -153,6 +162,22 @@ Program::Program(const memory::dims& input_dims, Workspace& workspace, bool chan
     fail("an int8 oneDNN chain needs calibrated activation ranges");
   workspace_.release_all();
   activation_in_[nullptr] = next_activation_++;  // the input, whose buffer run() supplies
+}
+
+void Program::append(const dnnl::primitive& primitive, const memory::desc& scratchpad,
+                     std::unordered_map<int, memory> arguments) {
+  steps_.push_back({primitive, std::move(arguments), -1, {}, scratchpad});
+  scratchpad_bytes_ = std::max(scratchpad_bytes_, scratchpad.get_size());
+}
+
+void Program::bind_scratchpad() {
+  // One buffer for every step: they run one after another.
+  scratchpad_ = torch::empty({static_cast<int64_t>(scratchpad_bytes_) + 1}, torch::kUInt8);
+  for (Step& step : steps_)
+    if (step.scratchpad.get_size() > 0)
+      step.arguments[DNNL_ARG_SCRATCHPAD] =
+          memory(step.scratchpad, cpu_engine(), scratchpad_.data_ptr());
+  scratchpad_bound_ = true;
 }
 
 void Program::written(const memory& y, int same_as) {
@@ -208,12 +233,12 @@ void Program::append_prelu(const memory& y, const torch::Tensor& slopes) {
   const dnnl::prelu_forward::primitive_desc primitive(
       dnnl::prelu_forward::desc(dnnl::prop_kind::forward_inference, y.get_desc(),
                                 described(slope_dims, Tag::any)),
-      cpu_engine());
+      with_post_ops(), cpu_engine());
   const memory weights =
       workspace_.constant(slopes, described(slope_dims, dims.size() == 4 ? Tag::nchw : Tag::nc),
                           primitive.weights_desc());
-  steps_.push_back({dnnl::prelu_forward(primitive),
-                    {{DNNL_ARG_SRC, y}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, y}}});
+  append(dnnl::prelu_forward(primitive), primitive.scratchpad_desc(),
+                    {{DNNL_ARG_SRC, y}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, y}});
 }
 
 memory Program::plain(const memory& x) {
@@ -240,11 +265,11 @@ memory Program::in_layout(const memory& x, const memory::desc& wanted) {
     activation_in_[copy.get_data_handle()] = activation_in_.at(x.get_data_handle());
     to = scale_of(copy);
   }
-  dnnl::primitive_attr attribute;
+  dnnl::primitive_attr attribute = with_post_ops();
   if (from != to) attribute.set_output_scales(0, {from / to});
   const dnnl::reorder::primitive_desc reorder(cpu_engine(), x.get_desc(), cpu_engine(), wanted,
                                               attribute);
-  steps_.push_back({dnnl::reorder(reorder), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, copy}}});
+  append(dnnl::reorder(reorder), reorder.scratchpad_desc(), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, copy}});
   return copy;
 }
 
@@ -334,11 +359,11 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv,
   const memory dst = residual != nullptr
                          ? memory(primitive.dst_desc(), cpu_engine(), residual->get_data_handle())
                          : workspace_.allocate(primitive.dst_desc());
-  steps_.push_back({dnnl::convolution_forward(primitive),
+  append(dnnl::convolution_forward(primitive), primitive.scratchpad_desc(),
                     {{DNNL_ARG_SRC, src},
                      {DNNL_ARG_WEIGHTS, weights},
                      {DNNL_ARG_BIAS, bias_memory},
-                     {DNNL_ARG_DST, dst}}});
+                     {DNNL_ARG_DST, dst}});
   written(dst);
   append_prelu(dst, activation.prelu_slopes);
   release_if_copy(src, x);
@@ -360,7 +385,7 @@ void Program::add_to_corner(const memory& x, const memory& into) {
   const dnnl::reorder::primitive_desc primitive(
       cpu_engine(), x.get_desc(), cpu_engine(), corner.get_desc(),
       with_post_ops(post_ops, scale == 1.0f ? std::vector<float>{} : std::vector<float>{scale}));
-  steps_.push_back({dnnl::reorder(primitive), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, corner}}});
+  append(dnnl::reorder(primitive), primitive.scratchpad_desc(), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, corner}});
   written(into, activation_in_.at(into.get_data_handle()));
 }
 
@@ -369,8 +394,8 @@ memory Program::activate(const memory& x, const Activation& activation) {
     const dnnl::eltwise_forward::primitive_desc primitive(
         dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, activation.eltwise,
                                     x.get_desc(), 0.0f, 0.0f),
-        cpu_engine());
-    steps_.push_back({dnnl::eltwise_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, x}}});
+        with_post_ops(), cpu_engine());
+    append(dnnl::eltwise_forward(primitive), primitive.scratchpad_desc(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, x}});
   }
   append_prelu(x, activation.prelu_slopes);
   return x;
@@ -394,9 +419,9 @@ memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_
                                   described(out, Tag::any, x.get_desc().data_type()),
                                   {stride, stride}, {kernel, kernel}, {padding, padding},
                                   padding_r),
-      cpu_engine());
+      with_post_ops(), cpu_engine());
   const memory dst = workspace_.allocate(primitive.dst_desc());
-  steps_.push_back({dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}}});
+  append(dnnl::pooling_forward(primitive), primitive.scratchpad_desc(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}});
   activation_in_[dst.get_data_handle()] = activation_in_.at(x.get_data_handle());  // same scale
   return dst;
 }
@@ -420,11 +445,11 @@ memory Program::fully_connected(const memory& x, const torch::Tensor& weight,
   const memory bias_memory =
       workspace_.constant(bias, described({outputs}, Tag::a), primitive.bias_desc());
   const memory out = workspace_.allocate(primitive.dst_desc());
-  steps_.push_back({dnnl::inner_product_forward(primitive),
+  append(dnnl::inner_product_forward(primitive), primitive.scratchpad_desc(),
                     {{DNNL_ARG_SRC, src},
                      {DNNL_ARG_WEIGHTS, weights},
                      {DNNL_ARG_BIAS, bias_memory},
-                     {DNNL_ARG_DST, out}}});
+                     {DNNL_ARG_DST, out}});
   append_prelu(out, activation.prelu_slopes);
   release_if_copy(src, x);
   multiply_adds_ += static_cast<double>(batch) * outputs * (weight.numel() / outputs);
@@ -444,10 +469,9 @@ memory Program::global_average(const memory& x, bool exact) {
                                   described({in[0], in[1], 1, 1}, Tag::any,
                                             values.get_desc().data_type()),
                                   {in[2], in[3]}, {in[2], in[3]}, {0, 0}, {0, 0}),
-      cpu_engine());
+      with_post_ops(), cpu_engine());
   const memory pooled = workspace_.allocate(primitive.dst_desc());
-  steps_.push_back(
-      {dnnl::pooling_forward(primitive), {{DNNL_ARG_SRC, values}, {DNNL_ARG_DST, pooled}}});
+  append(dnnl::pooling_forward(primitive), primitive.scratchpad_desc(), {{DNNL_ARG_SRC, values}, {DNNL_ARG_DST, pooled}});
   if (own_type) activation_in_[pooled.get_data_handle()] = activation_in_.at(x.get_data_handle());
   release_if_copy(values, x);
   const memory plain = in_layout(pooled, described({in[0], in[1], 1, 1}, Tag::nchw));
@@ -486,7 +510,7 @@ memory Program::gated_residual(const memory& x, const memory& gate, const memory
   dnnl::post_ops post_ops;
   post_ops.append_binary(dnnl::algorithm::binary_add, added.get_desc());
   post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-  dnnl::primitive_attr attribute;
+  dnnl::primitive_attr attribute = with_post_ops();
   memory::desc dst_desc = x.get_desc();
   if (int8) {
     // The add takes the shortcut's integers as they are, so the product is computed in
@@ -503,11 +527,11 @@ memory Program::gated_residual(const memory& x, const memory& gate, const memory
       dnnl::binary::desc(dnnl::algorithm::binary_mul, x.get_desc(), gate.get_desc(), dst_desc),
       attribute, cpu_engine());
   const memory dst(primitive.dst_desc(), cpu_engine(), x.get_data_handle());  // over x
-  steps_.push_back({dnnl::binary(primitive),
+  append(dnnl::binary(primitive), primitive.scratchpad_desc(),
                     {{DNNL_ARG_SRC_0, x},
                      {DNNL_ARG_SRC_1, gate},
                      {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, added},
-                     {DNNL_ARG_DST, dst}}});
+                     {DNNL_ARG_DST, dst}});
   written(dst);
   release_if_copy(added, shortcut);
   return dst;
@@ -526,6 +550,7 @@ void Program::run(const torch::Tensor& images, ActivationRanges* ranges) {
   // would be every core: `faceage align --jobs N` runs N chains on one thread each).
   at::internal::lazy_init_num_threads();
   input_.set_data_handle(images.data_ptr());
+  if (!scratchpad_bound_) bind_scratchpad();
   if (ranges == nullptr) {
     for (Step& step : steps_) step.primitive.execute(stream_, step.arguments);
     stream_.wait();

@@ -136,8 +136,13 @@ class Program {
     std::unordered_map<int, dnnl::memory> arguments;
     int measured = -1;  // the activation this step writes, for run()'s ranges
     dnnl::memory result;
+    dnnl::memory::desc scratchpad;  // the scratch memory it needs (bound by run())
   };
 
+  // A new step; its scratch memory is a view of the program's one scratch buffer.
+  void append(const dnnl::primitive& primitive, const dnnl::memory::desc& scratchpad,
+              std::unordered_map<int, dnnl::memory> arguments);
+  void bind_scratchpad();
   // Numbers a new activation written to y by the last step (`same_as`: an activation
   // updated in place that keeps its number, and so its int8 scale).
   void written(const dnnl::memory& y, int same_as = -1);
@@ -167,6 +172,9 @@ class Program {
   TrunkPrecision precision_;
   const ActivationRanges* ranges_;
   bool winograd_ = false;
+  torch::Tensor scratchpad_;
+  size_t scratchpad_bytes_ = 0;
+  bool scratchpad_bound_ = false;
   int next_activation_ = 0;
   double multiply_adds_ = 0;
   std::unordered_map<void*, int> activation_in_;  // buffer -> the activation it holds now

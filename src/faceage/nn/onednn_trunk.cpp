@@ -7,6 +7,11 @@
 #include <mutex>
 #include <tuple>
 
+#include <ATen/Parallel.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "faceage/nn/onednn_program.h"
 #endif
 
@@ -15,6 +20,17 @@ namespace faceage::nn {
 #ifdef FACEAGE_WITH_ONEDNN
 
 namespace {
+
+// The threads oneDNN runs (and sizes scratch memory for) in this thread: OpenMP's, after
+// LibTorch has set them for the thread (onednn_program.cpp's run() does the same).
+int onednn_threads() {
+  at::internal::lazy_init_num_threads();
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return at::get_num_threads();
+#endif
+}
 
 // Where a built chain keeps its outputs.
 struct BuiltTrunk {
@@ -94,10 +110,13 @@ struct OneDnnTrunk::Impl {
   ActivationRanges ranges;
   std::mutex mutex;  // the chains share one workspace: one call at a time
   onednn::Workspace workspace;
-  std::map<std::tuple<int64_t, int64_t, int64_t, bool>, BuiltTrunk> built;
+  std::map<std::tuple<int64_t, int64_t, int64_t, bool, int>, BuiltTrunk> built;
 
+  // A chain per shape and per thread count: oneDNN splits a primitive's work and sizes
+  // its scratch memory for the threads of the thread that creates it, and callers (a
+  // server's model thread, `faceage align --jobs N`) may run with other counts.
   BuiltTrunk& chain(int64_t n, int64_t h, int64_t w, bool with_middle) {
-    const auto key = std::make_tuple(n, h, w, with_middle);
+    const auto key = std::make_tuple(n, h, w, with_middle, onednn_threads());
     auto found = built.find(key);
     if (found != built.end()) return found->second;
     // Chains are small (the workspace holds weights and buffers), but picture sizes can

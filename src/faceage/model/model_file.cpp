@@ -39,7 +39,8 @@ ModelSpec model_spec_from_json(const json& in, const std::string& source) {
     if (in.contains("precisions")) {
       const json& precisions = in.at("precisions");
       spec.precisions.validated = precisions.at("validated").get<std::vector<std::string>>();
-      spec.precisions.int8_ranges = precisions.at("int8_activation_ranges").get<std::vector<float>>();
+      spec.precisions.int8_ranges =
+          precisions.at("int8_activation_ranges").get<std::vector<float>>();
       spec.precision_check = precisions.value("check", json::object());
       for (const std::string& name : spec.precisions.validated)
         if (name != "bfloat16" && name != "int8")

@@ -138,7 +138,8 @@ void FaceResNet::use_onednn_trunk(TrunkPrecision precision, ActivationRanges ran
       else blocks.push_back(block->as<FaceResidualBlockImpl>()->trunk_block());
     }
   }
-  onednn_trunk_ = std::make_shared<OneDnnTrunk>(std::move(description), precision, std::move(ranges));
+  onednn_trunk_ =
+      std::make_shared<OneDnnTrunk>(std::move(description), precision, std::move(ranges));
 }
 
 AgeNetOutput FaceResNet::forward(torch::Tensor images) {

@@ -142,9 +142,9 @@ void optimize_for_inference(AgeNet& network, const InferencePlan& plan) {
 Int8Calibrator::Int8Calibrator(const AgeNet& network)
     : float_chain_(make_age_net(network.options())) {
   nn::load_state_dict(*float_chain_, nn::state_dict(network), /*allow_partial=*/false);
-  optimize_for_inference(*float_chain_,
-                         inference_plan_from_names("onednn", "float32", network.options().architecture,
-                                                   torch::kCPU, 1));
+  optimize_for_inference(
+      *float_chain_, inference_plan_from_names("onednn", "float32", network.options().architecture,
+                                               torch::kCPU, 1));
 }
 
 void Int8Calibrator::observe(const torch::Tensor& images) {

@@ -103,8 +103,8 @@ memory Workspace::constant(const torch::Tensor& tensor, const memory::desc& user
     if (!scales.empty()) attribute.set_output_scales(scale_mask, scales);
     const dnnl::reorder::primitive_desc reorder(cpu_engine(), user, cpu_engine(), wanted,
                                                 attribute);
-    const torch::Tensor scratch =
-        torch::empty({static_cast<int64_t>(reorder.scratchpad_desc().get_size()) + 1}, torch::kUInt8);
+    const torch::Tensor scratch = torch::empty(
+        {static_cast<int64_t>(reorder.scratchpad_desc().get_size()) + 1}, torch::kUInt8);
     dnnl::stream stream(cpu_engine());
     dnnl::reorder(reorder).execute(
         stream, {{DNNL_ARG_FROM, plain},
@@ -238,7 +238,7 @@ void Program::append_prelu(const memory& y, const torch::Tensor& slopes) {
       workspace_.constant(slopes, described(slope_dims, dims.size() == 4 ? Tag::nchw : Tag::nc),
                           primitive.weights_desc());
   append(dnnl::prelu_forward(primitive), primitive.scratchpad_desc(),
-                    {{DNNL_ARG_SRC, y}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, y}});
+         {{DNNL_ARG_SRC, y}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, y}});
 }
 
 memory Program::plain(const memory& x) {
@@ -269,7 +269,8 @@ memory Program::in_layout(const memory& x, const memory::desc& wanted) {
   if (from != to) attribute.set_output_scales(0, {from / to});
   const dnnl::reorder::primitive_desc reorder(cpu_engine(), x.get_desc(), cpu_engine(), wanted,
                                               attribute);
-  append(dnnl::reorder(reorder), reorder.scratchpad_desc(), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, copy}});
+  append(dnnl::reorder(reorder), reorder.scratchpad_desc(),
+         {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, copy}});
   return copy;
 }
 
@@ -278,6 +279,25 @@ memory::dims Program::convolution_dims(const memory& x, const TrunkConvolution& 
   const int64_t kernel = conv.weight.size(2);
   return {in[0], conv.weight.size(0), (in[2] + 2 * conv.padding - kernel) / conv.stride + 1,
           (in[3] + 2 * conv.padding - kernel) / conv.stride + 1};
+}
+
+Program::Int8Scaling Program::int8_scaling(const memory& x, const TrunkConvolution& conv,
+                                           Type src_type, Type dst_type) {
+  // y = s_y * q_y with q_y = (acc + bias / (s_x * s_w)) * s_x * s_w / s_y, acc the int32
+  // sum of q_x * q_w (oneDNN 2.x adds the bias before the output scale). The float input
+  // is quantized to s8 with its own calibrated range.
+  const float s_x = scale_for(activation_in_.at(x.get_data_handle()), src_type);
+  const std::vector<float> s_w = weight_scales(conv.weight);
+  Int8Scaling scaling;
+  scaling.output = scale_for(next_activation_, dst_type);  // the activation it makes
+  for (const float s : s_w) {
+    scaling.output_scales.push_back(s_x * s / scaling.output);
+    scaling.weight_multipliers.push_back(1.0f / s);
+  }
+  scaling.bias = workspace_.derived(conv.weight, s_x, [&] {
+    return (conv.bias.to(torch::kFloat) / (torch::tensor(s_w) * s_x)).contiguous();
+  });
+  return scaling;
 }
 
 memory Program::convolution(const memory& x, const TrunkConvolution& conv,
@@ -305,29 +325,13 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv,
   const Type weight_type = int8 ? Type::s8 : activation_type(false);
   const memory::desc src_desc = described(in, activation_tag(in[1], grouped), src_type);
 
-  // int8: y = scale_out * q_y with q_y = (acc + bias / (s_src * s_w)) * s_src * s_w / s_y,
-  // acc the int32 sum of q_x * q_w (oneDNN 2.x adds the bias before the output scale).
-  std::vector<float> output_scales, quantizing_weights;
-  torch::Tensor bias = conv.bias;
   dnnl::post_ops post_ops;
+  Int8Scaling scaling;
   if (int8) {
-    // The float input is quantized to s8 with its own calibrated range.
-    const float s_src = scale_for(activation_in_.at(x.get_data_handle()),
-                                  is_int8(x_type) ? x_type : Type::s8);
-    const std::vector<float> s_w = weight_scales(conv.weight);
-    const float s_dst = scale_for(next_activation_, dst_type);  // the activation it makes
-    for (float s : s_w) {
-      output_scales.push_back(s_src * s / s_dst);
-      quantizing_weights.push_back(1.0f / s);
-    }
-    bias = workspace_.derived(conv.weight, s_src, [&] {
-      return (conv.bias.to(torch::kFloat) /
-              (torch::tensor(s_w) * s_src)).contiguous();
-    });
-    if (residual != nullptr) {
-      const Type residual_type = residual->get_desc().data_type();
-      post_ops.append_sum(scale_of(*residual) / s_dst, 0, residual_type);
-    }
+    scaling = int8_scaling(x, conv, src_type, dst_type);
+    if (residual != nullptr)
+      post_ops.append_sum(scale_of(*residual) / scaling.output, 0,
+                          residual->get_desc().data_type());
   } else if (residual != nullptr) {
     post_ops.append_sum(1.0f);
   }
@@ -340,7 +344,7 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv,
         {conv.padding, conv.padding});
   };
   const dnnl::primitive_attr attribute =
-      with_post_ops(post_ops, output_scales, output_scales.empty() ? 0 : 1 << 1);
+      with_post_ops(post_ops, scaling.output_scales, int8 ? 1 << 1 : 0);
   dnnl::convolution_forward::primitive_desc primitive;
   if (winograd_ && prefers_winograd(precision_, conv, convolution_dims(x, conv))) {
     try {
@@ -353,14 +357,15 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv,
   const memory src = in_layout(x, primitive.src_desc());
   const memory weights = workspace_.constant(
       conv.weight, described(weight_dims, grouped ? Tag::goihw : Tag::oihw),
-      primitive.weights_desc(), quantizing_weights, grouped ? (1 << 0) | (1 << 1) : 1 << 0);
-  const memory bias_memory =
-      workspace_.constant(bias, described({out_channels}, Tag::a), primitive.bias_desc());
+      primitive.weights_desc(), scaling.weight_multipliers, grouped ? (1 << 0) | (1 << 1) : 1 << 0);
+  const memory bias_memory = workspace_.constant(int8 ? scaling.bias : conv.bias,
+                                                 described({out_channels}, Tag::a),
+                                                 primitive.bias_desc());
   const memory dst = residual != nullptr
                          ? memory(primitive.dst_desc(), cpu_engine(), residual->get_data_handle())
                          : workspace_.allocate(primitive.dst_desc());
   append(dnnl::convolution_forward(primitive), primitive.scratchpad_desc(),
-                    {{DNNL_ARG_SRC, src},
+         {{DNNL_ARG_SRC, src},
                      {DNNL_ARG_WEIGHTS, weights},
                      {DNNL_ARG_BIAS, bias_memory},
                      {DNNL_ARG_DST, dst}});
@@ -385,7 +390,8 @@ void Program::add_to_corner(const memory& x, const memory& into) {
   const dnnl::reorder::primitive_desc primitive(
       cpu_engine(), x.get_desc(), cpu_engine(), corner.get_desc(),
       with_post_ops(post_ops, scale == 1.0f ? std::vector<float>{} : std::vector<float>{scale}));
-  append(dnnl::reorder(primitive), primitive.scratchpad_desc(), {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, corner}});
+  append(dnnl::reorder(primitive), primitive.scratchpad_desc(),
+         {{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, corner}});
   written(into, activation_in_.at(into.get_data_handle()));
 }
 
@@ -395,7 +401,8 @@ memory Program::activate(const memory& x, const Activation& activation) {
         dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, activation.eltwise,
                                     x.get_desc(), 0.0f, 0.0f),
         with_post_ops(), cpu_engine());
-    append(dnnl::eltwise_forward(primitive), primitive.scratchpad_desc(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, x}});
+    append(dnnl::eltwise_forward(primitive), primitive.scratchpad_desc(),
+           {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, x}});
   }
   append_prelu(x, activation.prelu_slopes);
   return x;
@@ -415,13 +422,13 @@ memory Program::max_pool(const memory& x, int64_t kernel, int64_t stride, int64_
                                   (out[3] - 1) * stride + kernel - in[3] - padding};
   const dnnl::pooling_forward::primitive_desc primitive(
       dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max,
-                                  x.get_desc(),
-                                  described(out, Tag::any, x.get_desc().data_type()),
+                                  x.get_desc(), described(out, Tag::any, x.get_desc().data_type()),
                                   {stride, stride}, {kernel, kernel}, {padding, padding},
                                   padding_r),
       with_post_ops(), cpu_engine());
   const memory dst = workspace_.allocate(primitive.dst_desc());
-  append(dnnl::pooling_forward(primitive), primitive.scratchpad_desc(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}});
+  append(dnnl::pooling_forward(primitive), primitive.scratchpad_desc(),
+         {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, dst}});
   activation_in_[dst.get_data_handle()] = activation_in_.at(x.get_data_handle());  // same scale
   return dst;
 }
@@ -446,7 +453,7 @@ memory Program::fully_connected(const memory& x, const torch::Tensor& weight,
       workspace_.constant(bias, described({outputs}, Tag::a), primitive.bias_desc());
   const memory out = workspace_.allocate(primitive.dst_desc());
   append(dnnl::inner_product_forward(primitive), primitive.scratchpad_desc(),
-                    {{DNNL_ARG_SRC, src},
+         {{DNNL_ARG_SRC, src},
                      {DNNL_ARG_WEIGHTS, weights},
                      {DNNL_ARG_BIAS, bias_memory},
                      {DNNL_ARG_DST, out}});
@@ -463,15 +470,15 @@ memory Program::global_average(const memory& x, bool exact) {
   const bool own_type = !exact && is_int8(x.get_desc().data_type());
   const memory values = own_type ? x : as_float(x);
   const dnnl::pooling_forward::primitive_desc primitive(
-      dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference,
-                                  dnnl::algorithm::pooling_avg_exclude_padding,
-                                  values.get_desc(),
-                                  described({in[0], in[1], 1, 1}, Tag::any,
-                                            values.get_desc().data_type()),
-                                  {in[2], in[3]}, {in[2], in[3]}, {0, 0}, {0, 0}),
+      dnnl::pooling_forward::desc(
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_avg_exclude_padding,
+          values.get_desc(),
+          described({in[0], in[1], 1, 1}, Tag::any, values.get_desc().data_type()), {in[2], in[3]},
+          {in[2], in[3]}, {0, 0}, {0, 0}),
       with_post_ops(), cpu_engine());
   const memory pooled = workspace_.allocate(primitive.dst_desc());
-  append(dnnl::pooling_forward(primitive), primitive.scratchpad_desc(), {{DNNL_ARG_SRC, values}, {DNNL_ARG_DST, pooled}});
+  append(dnnl::pooling_forward(primitive), primitive.scratchpad_desc(),
+         {{DNNL_ARG_SRC, values}, {DNNL_ARG_DST, pooled}});
   if (own_type) activation_in_[pooled.get_data_handle()] = activation_in_.at(x.get_data_handle());
   release_if_copy(values, x);
   const memory plain = in_layout(pooled, described({in[0], in[1], 1, 1}, Tag::nchw));
@@ -528,7 +535,7 @@ memory Program::gated_residual(const memory& x, const memory& gate, const memory
       attribute, cpu_engine());
   const memory dst(primitive.dst_desc(), cpu_engine(), x.get_data_handle());  // over x
   append(dnnl::binary(primitive), primitive.scratchpad_desc(),
-                    {{DNNL_ARG_SRC_0, x},
+         {{DNNL_ARG_SRC_0, x},
                      {DNNL_ARG_SRC_1, gate},
                      {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, added},
                      {DNNL_ARG_DST, dst}});
@@ -556,7 +563,8 @@ void Program::run(const torch::Tensor& images, ActivationRanges* ranges) {
     stream_.wait();
     return;
   }
-  if (precision_ != TrunkPrecision::kFloat32) fail("only a float32 chain records activation ranges");
+  if (precision_ != TrunkPrecision::kFloat32)
+    fail("only a float32 chain records activation ranges");
   ranges->resize(std::max(ranges->size(), static_cast<size_t>(next_activation_)), 0.0f);
   (*ranges)[0] = std::max((*ranges)[0], images.abs().max().item<float>());
   for (Step& step : steps_) {

@@ -143,6 +143,16 @@ class Program {
   void append(const dnnl::primitive& primitive, const dnnl::memory::desc& scratchpad,
               std::unordered_map<int, dnnl::memory> arguments);
   void bind_scratchpad();
+  // An int8 convolution's scales: the output's (s_y), oneDNN's per-channel output scales,
+  // what quantizes each output channel's weights, and the bias in the int32 sums' units.
+  struct Int8Scaling {
+    float output = 1.0f;
+    std::vector<float> output_scales, weight_multipliers;
+    torch::Tensor bias;
+  };
+  Int8Scaling int8_scaling(const dnnl::memory& x, const TrunkConvolution& conv,
+                           dnnl::memory::data_type src_type, dnnl::memory::data_type dst_type);
+
   // Numbers a new activation written to y by the last step (`same_as`: an activation
   // updated in place that keeps its number, and so its int8 scale).
   void written(const dnnl::memory& y, int same_as = -1);

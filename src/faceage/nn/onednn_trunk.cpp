@@ -97,8 +97,10 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
   built.pooled = program.global_average(x);
   if (precision == TrunkPrecision::kInt8 &&
       static_cast<size_t>(program.activation_count()) != ranges.size())
-    fail("the int8 calibration has {} activation ranges, this network's trunk makes {}: "
-         "calibrate the model again (faceage calibrate)", ranges.size(), program.activation_count());
+    fail(
+        "the int8 calibration has {} activation ranges, this network's trunk makes {}: "
+        "calibrate the model again (faceage calibrate)",
+        ranges.size(), program.activation_count());
   return built;
 }
 

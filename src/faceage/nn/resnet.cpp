@@ -151,7 +151,8 @@ void ResNet::use_onednn_trunk(TrunkPrecision precision, ActivationRanges ranges)
       else blocks.push_back(block->as<BottleneckImpl>()->trunk_block());
     }
   }
-  onednn_trunk_ = std::make_shared<OneDnnTrunk>(std::move(description), precision, std::move(ranges));
+  onednn_trunk_ =
+      std::make_shared<OneDnnTrunk>(std::move(description), precision, std::move(ranges));
 }
 
 AgeNetOutput ResNet::forward(torch::Tensor images) {

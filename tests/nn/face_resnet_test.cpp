@@ -11,6 +11,7 @@
 #include "faceage/nn/flip_average.h"
 #include "faceage/nn/inference_optimization.h"
 #include "faceage/nn/weights.h"
+#include "nn_test_support.h"
 #include "test_support.h"
 
 namespace faceage {

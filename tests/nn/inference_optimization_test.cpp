@@ -10,6 +10,7 @@
 #include "faceage/nn/onednn_trunk.h"
 #include "faceage/parallel/sync_batch_norm.h"
 #include "faceage/nn/weights.h"
+#include "nn_test_support.h"
 #include "test_support.h"
 
 namespace faceage {

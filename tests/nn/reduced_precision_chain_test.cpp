@@ -14,6 +14,7 @@
 #include "faceage/nn/inference_optimization.h"
 #include "faceage/nn/onednn_trunk.h"
 #include "faceage/nn/weights.h"
+#include "nn_test_support.h"
 #include "test_support.h"
 
 namespace faceage {

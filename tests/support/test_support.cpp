@@ -10,8 +10,6 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include "faceage/parallel/sync_batch_norm.h"
-
 namespace faceage::testing {
 namespace {
 
@@ -60,17 +58,6 @@ std::string temp_dir(const std::string& name) {
   fs::create_directories(dir);
   temp_dirs().add(dir);
   return dir.string();
-}
-
-void randomize_batch_norms(torch::nn::Module& network) {
-  torch::NoGradGuard no_grad;
-  for (const auto& module : network.modules())
-    if (auto* bn = module->as<nn::SyncableBatchNorm2dImpl>()) {
-      bn->weight.uniform_(0.5, 1.5);
-      bn->bias.uniform_(-0.2, 0.2);
-      bn->running_mean.uniform_(-0.2, 0.2);
-      bn->running_var.uniform_(0.5, 1.5);
-    }
 }
 
 ::testing::AssertionResult tensors_close(const torch::Tensor& actual,

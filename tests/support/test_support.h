@@ -20,11 +20,6 @@ std::string temp_dir(const std::string& name);  // a fresh, empty folder, remove
 // Returns the CSV's path.
 std::string write_noise_face_dataset(const std::string& dir, int count);
 
-// Every batch norm of `network` moved away from its unit/zero start (weight and running
-// variance in [0.5, 1.5], bias and running mean in [-0.2, 0.2]), so that folding them into
-// the convolutions changes the weights, as in a trained network.
-void randomize_batch_norms(torch::nn::Module& network);
-
 // max |a - b| <= tolerance * max(|b|, 1e-12): relative to the reference's scale.
 ::testing::AssertionResult tensors_close(const torch::Tensor& actual,
                                          const torch::Tensor& expected,

@@ -1,8 +1,11 @@
 // `faceage predict` and `faceage export` end to end, through the built command.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <algorithm>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -208,6 +211,19 @@ TEST(PredictCommand, TheSecondPassIsChosenByNameAndABadNameIsOneLine) {
       run_command(cli_path() + " predict --model " + model + " --second-pass search " + photo);
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("--second-pass"), std::string::npos) << bad.output;
+}
+
+TEST(PredictCommand, Int8WithoutACalibrationIsOneLineNamingTheModel) {
+  // auto runs the uncalibrated model in float32; asking for int8 is refused, naming it.
+  const std::string model = small_model_file("predict_int8_model");
+  const std::string photo = fairface_photo(3);
+  EXPECT_EQ(run_command(cli_path() + " predict -q --model " + model + " " + photo).exit_code, 0);
+  const CommandResult refused =
+      run_command(cli_path() + " predict -q --model " + model + " --precision int8 " + photo);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_EQ(std::count(refused.output.begin(), refused.output.end(), '\n'), 1) << refused.output;
+  EXPECT_NE(refused.output.find(model + ": this model has no int8 calibration"), std::string::npos)
+      << refused.output;
 }
 
 TEST(ExportCommand, HalfPrecisionWithCardAndMeasuredFrame) {

@@ -68,9 +68,8 @@ struct AgePredictor::Impl {
     model.network->eval();
     const int64_t images_per_pass = o.batch_size * (model.spec.flip_average ? 2 : 1);
     optimize_for_inference(*model.network,
-                           inference_plan_from_names(o.inference, o.precision,
-                                                     model.spec.network.architecture, device,
-                                                     images_per_pass, model.spec.precisions));
+                           inference_plan_for(model.spec, model_path, o.inference, o.precision,
+                                              device, images_per_pass));
   }
 
   // Runs the network over prepared input-size faces, batch by batch, filling the age

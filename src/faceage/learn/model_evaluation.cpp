@@ -135,10 +135,9 @@ ModelEvaluation evaluate_model(const EvaluationRequest& request) {
   const LossOptions loss{model.spec.formulation, 2.0, 1.0};
   const bool flip_average = request.flip_average.value_or(model.spec.flip_average);
   optimize_for_inference(*model.network,
-                         inference_plan_from_names(request.inference, request.precision,
-                                                   model.spec.network.architecture, torch::kCPU,
-                                                   request.batch_size * (flip_average ? 2 : 1),
-                                                   model.spec.precisions));
+                         inference_plan_for(model.spec, request.model_path, request.inference,
+                                            request.precision, torch::kCPU,
+                                            request.batch_size * (flip_average ? 2 : 1)));
   evaluation.predictions = evaluate(*model.network, source, 0, loss, torch::kCPU, flip_average);
   const Predictions& predictions = evaluation.predictions;
   const std::string data_label =

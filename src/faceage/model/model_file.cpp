@@ -93,6 +93,17 @@ ModelSpec spec_from_metadata(const Metadata& metadata, const std::string& path) 
 
 }  // namespace
 
+InferencePlan inference_plan_for(const ModelSpec& spec, const std::string& path,
+                                 const std::string& layout, const std::string& precision,
+                                 const torch::Device& device, int64_t batch) {
+  try {
+    return inference_plan_from_names(layout, precision, spec.network.architecture, device, batch,
+                                     spec.precisions);
+  } catch (const Error& e) {
+    fail("{}: {}", path, e.what());
+  }
+}
+
 ModelSpec read_model_spec(const std::string& path) {
   return spec_from_metadata(read_safetensors(path).metadata, path);
 }

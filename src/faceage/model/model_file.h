@@ -56,6 +56,12 @@ void save_model(const std::string& path, AgeNet& network, const ModelSpec& spec,
                 bool half = false);
 LoadedModel load_model(const std::string& path);
 
+// The inference plan `layout` and `precision` name (nn/inference_plan.h) for this model:
+// its architecture and the precisions its file validated. Errors name the model file.
+InferencePlan inference_plan_for(const ModelSpec& spec, const std::string& path,
+                                 const std::string& layout, const std::string& precision,
+                                 const torch::Device& device, int64_t batch);
+
 // Reads the spec only (e.g. to print a model card) without building the network.
 ModelSpec read_model_spec(const std::string& path);
 

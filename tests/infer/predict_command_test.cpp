@@ -5,8 +5,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 

@@ -81,19 +81,18 @@ def main():
                                check=True, capture_output=True)
             ort_command = ["node", timer, args.ort, model, batch, size, iterations, warmup,
                            str(args.threads)]
-            runnable = precisions
-            ours = {p: [] for p in runnable}
-            gflops = {p: [] for p in runnable}
+            ours = {p: [] for p in precisions}
+            gflops = {p: [] for p in precisions}
             theirs = []
             for _ in range(args.rounds):
-                for precision in runnable:
+                for precision in precisions:
                     result = run_json(faceage_command + ["--precision", precision])
                     ours[precision].append(result["forward_images_per_second"])
                     gflops[precision].append(result.get("forward_gflops", 0))
                 theirs.append(run_json(ort_command)["images_per_second"])
             b = statistics.median(theirs)
-            a = {p: statistics.median(ours[p]) if p in ours else 0 for p in precisions}
-            g = {p: statistics.median(gflops[p]) if p in gflops else 0 for p in precisions}
+            a = {p: statistics.median(ours[p]) for p in precisions}
+            g = {p: statistics.median(gflops[p]) for p in precisions}
             if args.json:
                 print(json.dumps({"backbone": backbone, "size": int(size), "batch": int(batch),
                                   "faceage": a, "onnxruntime": b,

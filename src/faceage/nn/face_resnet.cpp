@@ -127,7 +127,7 @@ torch::Tensor FaceResNet::trunk(const torch::Tensor& images, torch::Tensor* midd
 
 torch::Tensor FaceResNet::features(const torch::Tensor& images) { return trunk(images, nullptr); }
 
-void FaceResNet::use_onednn_trunk(TrunkPrecision precision, ActivationRanges ranges) {
+TrunkDescription FaceResNet::trunk_description() const {
   TrunkDescription description;
   description.stem = trunk_convolution(conv1_, bn1_);
   description.stem_pool_padding = 0;
@@ -138,8 +138,7 @@ void FaceResNet::use_onednn_trunk(TrunkPrecision precision, ActivationRanges ran
       else blocks.push_back(block->as<FaceResidualBlockImpl>()->trunk_block());
     }
   }
-  onednn_trunk_ =
-      std::make_shared<OneDnnTrunk>(std::move(description), precision, std::move(ranges));
+  return description;
 }
 
 AgeNetOutput FaceResNet::forward(torch::Tensor images) {

@@ -30,12 +30,12 @@
 // original network; any size from kMinimumInputSize runs, below which the last down
 // block would get less than its 3 x 3 kernel). Multi-task heads read layer2's output.
 #include "faceage/nn/age_net.h"
-#include "faceage/nn/onednn_trunk.h"
+#include "faceage/nn/onednn_trunk_host.h"
 #include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage::nn {
 
-class FaceResNet : public AgeNet {
+class FaceResNet : public AgeNet, public OneDnnTrunkHost {
  public:
   static constexpr int64_t kMinimumInputSize = kFaceResNetMinimumInputSize;
 
@@ -45,14 +45,10 @@ class FaceResNet : public AgeNet {
   // The 256 globally pooled features the heads read, [batch, 256].
   torch::Tensor features(const torch::Tensor& images);
 
-  // From now on forward() and features() run the trunk as faceage's own chain of oneDNN
-  // primitives (onednn_trunk.h) in `precision`: for inference only, with every batch norm
-  // already folded. int8 needs the ranges OneDnnTrunk::record_ranges measured on a
-  // float32 trunk.
-  void use_onednn_trunk(TrunkPrecision precision = TrunkPrecision::kFloat32,
-                        ActivationRanges ranges = {});
-  // The trunk use_onednn_trunk() made, or null.
-  OneDnnTrunk* onednn_trunk() const { return onednn_trunk_.get(); }
+  // use_onednn_trunk() (OneDnnTrunkHost) moves features() onto the chain as well.
+
+ protected:
+  TrunkDescription trunk_description() const override;
 
  private:
   torch::nn::Conv2d conv1_{nullptr};
@@ -61,7 +57,6 @@ class FaceResNet : public AgeNet {
       layer5_{nullptr};
   torch::nn::Linear fc_{nullptr};
   torch::nn::Linear gender_fc_{nullptr}, ethnicity_fc_{nullptr};
-  std::shared_ptr<OneDnnTrunk> onednn_trunk_;
 
   // The pooled features; with `middle`, layer2's output too (pooled on the oneDNN trunk).
   torch::Tensor trunk(const torch::Tensor& images, torch::Tensor* middle);

@@ -6,9 +6,8 @@
 #include <unordered_set>
 
 #include "faceage/core/error.h"
-#include "faceage/nn/face_resnet.h"
 #include "faceage/nn/layers.h"
-#include "faceage/nn/resnet.h"
+#include "faceage/nn/onednn_trunk_host.h"
 #include "faceage/nn/squeeze_excitation.h"
 #include "faceage/nn/weights.h"
 #include "faceage/parallel/sync_batch_norm.h"
@@ -79,19 +78,14 @@ bool use_onednn_trunk(AgeNet& network, const InferencePlan& plan) {
                                        : plan.precision == torch::kBFloat16
                                            ? nn::TrunkPrecision::kBFloat16
                                            : nn::TrunkPrecision::kFloat32;
-  if (auto* resnet = dynamic_cast<nn::ResNet*>(&network))
-    resnet->use_onednn_trunk(precision, plan.int8_ranges);
-  else if (auto* face = dynamic_cast<nn::FaceResNet*>(&network))
-    face->use_onednn_trunk(precision, plan.int8_ranges);
-  else
-    return false;
-  return true;
+  auto* host = dynamic_cast<nn::OneDnnTrunkHost*>(&network);
+  if (host != nullptr) host->use_onednn_trunk(precision, plan.int8_ranges);
+  return host != nullptr;
 }
 
 nn::OneDnnTrunk* onednn_trunk_of(AgeNet& network) {
-  if (auto* resnet = dynamic_cast<nn::ResNet*>(&network)) return resnet->onednn_trunk();
-  if (auto* face = dynamic_cast<nn::FaceResNet*>(&network)) return face->onednn_trunk();
-  return nullptr;
+  auto* host = dynamic_cast<nn::OneDnnTrunkHost*>(&network);
+  return host == nullptr ? nullptr : host->onednn_trunk();
 }
 
 void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {

@@ -141,7 +141,7 @@ torch::nn::Sequential ResNet::make_layer(const ResNetShape& shape, int64_t plane
   return layer;
 }
 
-void ResNet::use_onednn_trunk(TrunkPrecision precision, ActivationRanges ranges) {
+TrunkDescription ResNet::trunk_description() const {
   TrunkDescription description;
   description.stem = trunk_convolution(conv1_, bn1_);
   for (const auto& layer : {layer1_, layer2_, layer3_, layer4_}) {
@@ -151,8 +151,7 @@ void ResNet::use_onednn_trunk(TrunkPrecision precision, ActivationRanges ranges)
       else blocks.push_back(block->as<BottleneckImpl>()->trunk_block());
     }
   }
-  onednn_trunk_ =
-      std::make_shared<OneDnnTrunk>(std::move(description), precision, std::move(ranges));
+  return description;
 }
 
 AgeNetOutput ResNet::forward(torch::Tensor images) {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "faceage/nn/age_net.h"
-#include "faceage/nn/onednn_trunk.h"
+#include "faceage/nn/onednn_trunk_host.h"
 #include "faceage/parallel/sync_batch_norm.h"
 
 namespace faceage::nn {
@@ -29,18 +29,14 @@ ResNetShape resnet34_shape();
 ResNetShape resnet50_shape();
 ResNetShape seresnext50_32x4d_shape();
 
-class ResNet : public AgeNet {
+class ResNet : public AgeNet, public OneDnnTrunkHost {
  public:
   ResNet(const AgeNetOptions& options, const ResNetShape& shape);
   AgeNetOutput forward(torch::Tensor images) override;
 
-  // From now on forward() runs the trunk as faceage's own chain of oneDNN primitives
-  // (onednn_trunk.h) in `precision`: for inference only, with every batch norm already
-  // folded. int8 needs the ranges OneDnnTrunk::record_ranges measured on a float32 trunk.
-  void use_onednn_trunk(TrunkPrecision precision = TrunkPrecision::kFloat32,
-                        ActivationRanges ranges = {});
-  // The trunk use_onednn_trunk() made, or null.
-  OneDnnTrunk* onednn_trunk() const { return onednn_trunk_.get(); }
+
+ protected:
+  TrunkDescription trunk_description() const override;
 
  private:
   torch::nn::Sequential make_layer(const ResNetShape& shape, int64_t planes, int64_t blocks,
@@ -52,7 +48,6 @@ class ResNet : public AgeNet {
   torch::nn::Sequential layer1_{nullptr}, layer2_{nullptr}, layer3_{nullptr}, layer4_{nullptr};
   torch::nn::Linear fc_{nullptr};
   torch::nn::Linear gender_fc_{nullptr}, ethnicity_fc_{nullptr};
-  std::shared_ptr<OneDnnTrunk> onednn_trunk_;
 };
 
 }  // namespace faceage::nn

@@ -16,6 +16,7 @@
 #include "faceage/data/loader.h"
 #include "faceage/io/atomic_file.h"
 #include "faceage/io/safetensors.h"
+#include "faceage/learn/model_evaluation.h"
 #include "faceage/learn/trainer.h"
 #include "faceage/learn/training_data.h"
 #include "faceage/learn/weighted_epochs.h"
@@ -330,6 +331,22 @@ output_dir = "{}"
   }
   // The same model scored by eval and by the trainer's validation: the same MAE.
   EXPECT_NEAR(report["mae"].get<double>(), record["mae"].get<double>(), 1e-3);
+
+  // In process, from the sets prepared above (as calibrate passes them): the same figures,
+  // and the rows given are the rows scored, not the configuration's read again.
+  EvaluationRequest request;
+  request.model_path = best_checkpoint_path(run);
+  request.config_path = config_path;
+  request.flip_average = false;
+  request.prepared = &data;
+  const ModelEvaluation from_prepared = evaluate_model(request);
+  EXPECT_EQ(from_prepared.report["count"].get<size_t>(), data.validation.size());
+  EXPECT_NEAR(from_prepared.report["mae"].get<double>(), report["mae"].get<double>(), 1e-5);
+  TrainingData first_set_only = data;
+  first_set_only.validation.resize(data.sets[0].validation);
+  first_set_only.sets[1].validation = 0;
+  request.prepared = &first_set_only;
+  EXPECT_EQ(evaluate_model(request).report["count"].get<size_t>(), data.sets[0].validation);
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ EvaluationSets sets_from_config(const EvaluationRequest& request, std::vector<st
   if (request.part != "validation" && request.part != "test")
     fail("evaluation part '{}': expected validation or test", request.part);
   const TrainConfig config = load_train_config(request.config_path, request.overrides);
-  TrainingData data = prepare_training_data(config);
+  TrainingData data = request.prepared ? *request.prepared : prepare_training_data(config);
   notes = data.notes;
   const bool test = request.part == "test";
   EvaluationSets sets;

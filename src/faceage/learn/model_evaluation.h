@@ -16,6 +16,8 @@
 
 namespace faceage {
 
+struct TrainingData;
+
 struct EvaluationRequest {
   std::string model_path;
   // Datasets (CSV or folder), and their formats: none (auto for all), one for all, or one
@@ -23,6 +25,10 @@ struct EvaluationRequest {
   std::vector<std::string> data_paths, formats;
   std::string config_path, part = "validation";  // part: validation or test
   std::vector<std::string> overrides;             // the configuration's, "section.key=value"
+  // The configuration's sets as prepare_training_data() made them, when the caller has
+  // them already: reading and deduplicating them again hashes every image (calibrate
+  // evaluates three times). Null: prepared here. Must outlive the call.
+  const TrainingData* prepared = nullptr;
   int batch_size = 32;
   int loader_threads = 2;
   std::optional<bool> flip_average;  // unset: as the model file says

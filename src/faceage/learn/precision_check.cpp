@@ -88,6 +88,7 @@ json check_reduced_precision(const PrecisionCheckRequest& request) {
     evaluation.model_path = request.output_path;
     evaluation.config_path = request.config_path;
     evaluation.overrides = request.overrides;
+    evaluation.prepared = &data;
     evaluation.batch_size = request.batch_size;
     evaluation.loader_threads = request.loader_threads;
     evaluation.precision = precision;

@@ -162,7 +162,7 @@ TEST(InferencePlan, ChoosesOneDnnOnCpuAndFoldingEverywhere) {
   const InferencePlan gpu = choose_inference_plan("resnet18", torch::Device("cuda:0"), 32);
   EXPECT_EQ(gpu.layout, TensorLayout::kPlain);
   EXPECT_TRUE(gpu.fold_batch_norm);
-  EXPECT_EQ(choose_inference_plan("resnet18", torch::kCPU, 1).precision, torch::kFloat);
+  EXPECT_EQ(choose_inference_plan("resnet18", torch::kCPU, 1).precision, Precision::kFloat32);
 }
 
 TEST(InferencePlan, NamesAreCheckedAndDescribed) {

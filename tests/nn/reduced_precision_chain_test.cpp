@@ -150,17 +150,17 @@ TEST(InferencePlan, AutoPrecisionIsTheFastestValidatedOne) {
     return inference_plan_from_names(layout, "auto", "resnet18", torch::kCPU, 1, calibration)
         .precision;
   };
-  EXPECT_EQ(chosen("auto"), torch::kFloat) << "nothing validated";
+  EXPECT_EQ(chosen("auto"), Precision::kFloat32) << "nothing validated";
   calibration.validated = {"bfloat16"};
-  EXPECT_EQ(chosen("auto"), torch::kFloat) << "bfloat16 ran slower than float32: never auto";
+  EXPECT_EQ(chosen("auto"), Precision::kFloat32) << "bfloat16 ran slower than float32: never auto";
   calibration.validated = {"bfloat16", "int8"};
-  const bool int8_native = nn::OneDnnTrunk::native(nn::TrunkPrecision::kInt8);
-  EXPECT_EQ(chosen("auto"), int8_native ? torch::kQInt8 : torch::kFloat);
-  EXPECT_NE(chosen("mkldnn"), torch::kQInt8) << "int8 runs on the chain only";
+  const bool int8_native = nn::OneDnnTrunk::native(Precision::kInt8);
+  EXPECT_EQ(chosen("auto"), int8_native ? Precision::kInt8 : Precision::kFloat32);
+  EXPECT_NE(chosen("mkldnn"), Precision::kInt8) << "int8 runs on the chain only";
   EXPECT_EQ(inference_plan_from_names("auto", "auto", "resnet18", torch::Device("cuda:0"), 1,
                                       calibration)
                 .precision,
-            torch::kFloat);
+            Precision::kFloat32);
   EXPECT_EQ(describe(inference_plan_from_names("onednn", "int8", "resnet18", torch::kCPU, 1,
                                                calibration)),
             "onednn, folded batch norm, int8");

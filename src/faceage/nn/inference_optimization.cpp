@@ -74,12 +74,8 @@ std::unordered_set<const torch::nn::Module*> gate_convolutions(torch::nn::Module
 
 // Switches a network with a oneDNN trunk (the ResNet family, face_resnet29) onto it.
 bool use_onednn_trunk(AgeNet& network, const InferencePlan& plan) {
-  const nn::TrunkPrecision precision = plan.precision == torch::kQInt8 ? nn::TrunkPrecision::kInt8
-                                       : plan.precision == torch::kBFloat16
-                                           ? nn::TrunkPrecision::kBFloat16
-                                           : nn::TrunkPrecision::kFloat32;
   auto* host = dynamic_cast<nn::OneDnnTrunkHost*>(&network);
-  if (host != nullptr) host->use_onednn_trunk(precision, plan.int8_ranges);
+  if (host != nullptr) host->use_onednn_trunk(plan.precision, plan.int8_ranges);
   return host != nullptr;
 }
 
@@ -90,16 +86,17 @@ nn::OneDnnTrunk* onednn_trunk_of(AgeNet& network) {
 
 void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {
   const auto gates = gate_convolutions(network);
+  const torch::ScalarType type = tensor_type(plan.precision);  // int8 never gets here
   for (const auto& module : network.modules()) {
     if (auto* linear = module->as<LinearImpl>()) {
-      linear->weight = linear->weight.to(plan.precision);
-      if (linear->bias.defined()) linear->bias = linear->bias.to(plan.precision);
+      linear->weight = linear->weight.to(type);
+      if (linear->bias.defined()) linear->bias = linear->bias.to(type);
       continue;
     }
     auto* conv = module->as<Conv2dImpl>();
     if (conv == nullptr) continue;
-    torch::Tensor weight = conv->weight.to(plan.precision);
-    if (conv->bias.defined()) conv->bias = conv->bias.to(plan.precision);
+    torch::Tensor weight = conv->weight.to(type);
+    if (conv->bias.defined()) conv->bias = conv->bias.to(type);
     if (plan.layout == TensorLayout::kChannelsLast)
       weight = weight.contiguous(torch::MemoryFormat::ChannelsLast);
     else if (plan.layout == TensorLayout::kMkldnn && gates.count(module.get()) == 0) {
@@ -116,9 +113,8 @@ void convert_weights(torch::nn::Module& network, const InferencePlan& plan) {
 void optimize_for_inference(AgeNet& network, const InferencePlan& plan) {
   if (network.inference_plan().optimized())
     fail("the network is already optimised for inference ({})", describe(network.inference_plan()));
-  if (plan.precision != torch::kFloat && plan.precision != torch::kBFloat16 &&
-      !(plan.precision == torch::kQInt8 && plan.layout == TensorLayout::kOneDnn))
-    fail("inference precision must be float32, bfloat16, or int8 on the oneDNN chain");
+  if (plan.precision == Precision::kInt8 && plan.layout != TensorLayout::kOneDnn)
+    fail("inference precision int8 runs on the oneDNN chain only, not {}", describe(plan));
   torch::NoGradGuard no_grad;
   network.eval();
   if (plan.fold_batch_norm) fold_batch_norms(network);
@@ -154,7 +150,7 @@ double trunk_multiply_adds(AgeNet& network, int64_t height, int64_t width) {
 torch::Tensor to_network_input(const torch::Tensor& images, const InferencePlan& plan) {
   // The oneDNN chain takes float32 images and converts them in its first step.
   const torch::Tensor converted =
-      images.to(plan.layout == TensorLayout::kOneDnn ? torch::kFloat : plan.precision);
+      images.to(plan.layout == TensorLayout::kOneDnn ? torch::kFloat : tensor_type(plan.precision));
   switch (plan.layout) {
     case TensorLayout::kChannelsLast:
       return converted.contiguous(torch::MemoryFormat::ChannelsLast);

@@ -73,7 +73,7 @@ InferencePlan inference_plan_from_names(const std::string& layout, const std::st
     // is never chosen: oneDNN 2.6's bfloat16 convolutions ran at 0.6x float32 on this
     // machine's AVX512-BF16, so it is only an explicit choice.
     const bool int8 = device.is_cpu() && calibration.validates("int8") &&
-                      nn::OneDnnTrunk::native(nn::TrunkPrecision::kInt8) &&
+                      nn::OneDnnTrunk::native(Precision::kInt8) &&
                       runs_int8(plan, calibration);
     chosen = int8 ? "int8" : "float32";
   }
@@ -83,10 +83,10 @@ InferencePlan inference_plan_from_names(const std::string& layout, const std::st
            "the ResNet family and face_resnet29, CPU), not {}", describe(plan));
     if (calibration.int8_ranges.empty())
       fail("this model has no int8 calibration: make one with `faceage calibrate`");
-    plan.precision = torch::kQInt8;
+    plan.precision = Precision::kInt8;
     plan.int8_ranges = calibration.int8_ranges;
   } else if (chosen == "bfloat16") {
-    plan.precision = torch::kBFloat16;
+    plan.precision = Precision::kBFloat16;
   } else if (chosen != "float32") {
     fail("inference precision '{}' is unknown (known: auto, float32, bfloat16, int8)", precision);
   }
@@ -98,11 +98,8 @@ std::string describe(const InferencePlan& plan) {
                        : plan.layout == TensorLayout::kMkldnn       ? "mkldnn"
                        : plan.layout == TensorLayout::kChannelsLast ? "channels-last"
                                                                     : "plain";
-  const char* precision = plan.precision == torch::kBFloat16 ? "bfloat16"
-                          : plan.precision == torch::kQInt8  ? "int8"
-                                                             : "float32";
   return std::string(layout) + (plan.fold_batch_norm ? ", folded batch norm, " : ", ") +
-         precision;
+         name_of(plan.precision);
 }
 
 }  // namespace faceage

@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include "faceage/nn/precision.h"
+
 namespace faceage {
 
 enum class TensorLayout {
@@ -21,12 +23,11 @@ enum class TensorLayout {
 struct InferencePlan {
   bool fold_batch_norm = false;  // scale and shift folded into the preceding convolution
   TensorLayout layout = TensorLayout::kPlain;
-  // kFloat, kBFloat16, or kQInt8: the oneDNN chain in int8 (nn/onednn_trunk.h).
-  torch::ScalarType precision = torch::kFloat;
-  std::vector<float> int8_ranges;  // kQInt8: the model's calibrated activation ranges
+  Precision precision = Precision::kFloat32;  // int8 on the kOneDnn layout only
+  std::vector<float> int8_ranges;  // int8: the model's calibrated activation ranges
 
   bool optimized() const {
-    return fold_batch_norm || layout != TensorLayout::kPlain || precision != torch::kFloat;
+    return fold_batch_norm || layout != TensorLayout::kPlain || precision != Precision::kFloat32;
   }
 };
 

@@ -77,9 +77,9 @@ std::vector<float> weight_scales(const torch::Tensor& weight) {
 // few-channel networks ran at half speed with it: only trunks ask for it.
 constexpr int64_t kWinogradMinimumPixels = 150;
 
-bool prefers_winograd(TrunkPrecision precision, const TrunkConvolution& conv,
+bool prefers_winograd(Precision precision, const TrunkConvolution& conv,
                       const memory::dims& out) {
-  return precision == TrunkPrecision::kFloat32 && conv.weight.size(2) == 3 &&
+  return precision == Precision::kFloat32 && conv.weight.size(2) == 3 &&
          conv.weight.size(3) == 3 && conv.stride == 1 && conv.groups == 1 &&
          out[0] * out[2] * out[3] >= kWinogradMinimumPixels;
 }
@@ -150,7 +150,7 @@ void Workspace::release(const memory& x) {
 }
 
 Program::Program(const memory::dims& input_dims, Workspace& workspace, bool channels_last,
-                 TrunkPrecision precision, const ActivationRanges* ranges)
+                 Precision precision, const ActivationRanges* ranges)
     : workspace_(workspace),
       channels_last_input_(channels_last),
       precision_(precision),
@@ -158,7 +158,7 @@ Program::Program(const memory::dims& input_dims, Workspace& workspace, bool chan
       input_(described(input_dims, channels_last ? Tag::nhwc : Tag::nchw), cpu_engine(),
              DNNL_MEMORY_NONE),
       stream_(cpu_engine()) {
-  if (precision == TrunkPrecision::kInt8 && ranges == nullptr)
+  if (precision == Precision::kInt8 && ranges == nullptr)
     fail("an int8 oneDNN chain needs calibrated activation ranges");
   workspace_.release_all();
   activation_in_[nullptr] = next_activation_++;  // the input, whose buffer run() supplies
@@ -202,9 +202,9 @@ float Program::scale_for(int activation, Type type) const {
 
 Type Program::activation_type(bool relu) const {
   switch (precision_) {
-    case TrunkPrecision::kBFloat16: return Type::bf16;
-    case TrunkPrecision::kInt8: return relu ? Type::u8 : Type::s8;
-    case TrunkPrecision::kFloat32: break;
+    case Precision::kBFloat16: return Type::bf16;
+    case Precision::kInt8: return relu ? Type::u8 : Type::s8;
+    case Precision::kFloat32: break;
   }
   return Type::f32;
 }
@@ -214,7 +214,7 @@ Type Program::activation_type(bool relu) const {
 // int8 kernels. ResNeXt's grouped convolutions (4 or 8 channels per group early on) and
 // the 3-channel input choose their own layout.
 Tag Program::activation_tag(int64_t channels, bool grouped) const {
-  if (precision_ != TrunkPrecision::kFloat32) return channels % 16 == 0 ? Tag::nhwc : Tag::any;
+  if (precision_ != Precision::kFloat32) return channels % 16 == 0 ? Tag::nhwc : Tag::any;
   return channels % 16 == 0 && !grouped ? Tag::nChw16c : Tag::any;
 }
 
@@ -305,7 +305,7 @@ memory Program::convolution(const memory& x, const TrunkConvolution& conv,
   const memory::dims in = x.get_desc().dims();  // N, C, H, W
   const int64_t out_channels = conv.weight.size(0), kernel = conv.weight.size(2);
   const bool grouped = conv.groups > 1;
-  const bool int8 = precision_ == TrunkPrecision::kInt8;
+  const bool int8 = precision_ == Precision::kInt8;
   if (int8 && activation.prelu_slopes.defined()) fail("int8 oneDNN chains take no PReLU");
   const memory::dims weight_dims = grouped ? memory::dims{conv.groups, out_channels / conv.groups,
                                                           in[1] / conv.groups, kernel, kernel}
@@ -504,13 +504,13 @@ memory Program::gate(const memory& pooled, const TrunkGate& gate) {
   // same bytes), the activations' layout, in which gated_residual's kernel takes its
   // broadcast operand.
   const Tag tag = channels % 16 != 0                        ? Tag::nchw
-                  : precision_ == TrunkPrecision::kFloat32 ? Tag::nChw16c
+                  : precision_ == Precision::kFloat32 ? Tag::nChw16c
                                                            : Tag::nhwc;
   return memory(described({batch, channels, 1, 1}, tag), cpu_engine(), scale.get_data_handle());
 }
 
 memory Program::gated_residual(const memory& x, const memory& gate, const memory& shortcut) {
-  const bool int8 = precision_ == TrunkPrecision::kInt8;
+  const bool int8 = precision_ == Precision::kInt8;
   // The shortcut in x's layout, in its own number format.
   const memory added =
       in_layout(shortcut, retyped(x.get_desc(), shortcut.get_desc().data_type()));
@@ -563,7 +563,7 @@ void Program::run(const torch::Tensor& images, ActivationRanges* ranges) {
     stream_.wait();
     return;
   }
-  if (precision_ != TrunkPrecision::kFloat32)
+  if (precision_ != Precision::kFloat32)
     fail("only a float32 chain records activation ranges");
   ranges->resize(std::max(ranges->size(), static_cast<size_t>(next_activation_)), 0.0f);
   (*ranges)[0] = std::max((*ranges)[0], images.abs().max().item<float>());

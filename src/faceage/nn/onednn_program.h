@@ -3,7 +3,7 @@
 // ResNet-family trunks and MTCNN's networks need. Each builder call appends its
 // primitive(s) and returns the output; run() executes the chain.
 //
-// Number formats (TrunkPrecision): float32; bfloat16 (activations and weights rounded,
+// Number formats (Precision): float32; bfloat16 (activations and weights rounded,
 // sums in float32); int8, where a tensor holds q with value = scale * q, u8 after a ReLU
 // and s8 otherwise, the scale being the tensor's calibrated range over 255 or 127, and
 // weights are s8 with one scale per output channel. A float32 chain can record those
@@ -70,7 +70,7 @@ class Program {
   // program. int8 needs `ranges` (one per activation, as a float32 chain recorded them),
   // which must outlive the program.
   Program(const dnnl::memory::dims& input_dims, Workspace& workspace, bool channels_last = false,
-          TrunkPrecision precision = TrunkPrecision::kFloat32,
+          Precision precision = Precision::kFloat32,
           const ActivationRanges* ranges = nullptr);
 
   const dnnl::memory& input() const { return input_; }
@@ -179,7 +179,7 @@ class Program {
 
   Workspace& workspace_;
   bool channels_last_input_;
-  TrunkPrecision precision_;
+  Precision precision_;
   const ActivationRanges* ranges_;
   bool winograd_ = false;
   torch::Tensor scratchpad_;

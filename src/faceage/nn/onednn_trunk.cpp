@@ -80,7 +80,7 @@ dnnl::memory append_block(onednn::Program& program, const dnnl::memory& x,
 }
 
 BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& input,
-                 bool with_middle, onednn::Workspace& workspace, TrunkPrecision precision,
+                 bool with_middle, onednn::Workspace& workspace, Precision precision,
                  const ActivationRanges& ranges) {
   BuiltTrunk built{std::make_unique<onednn::Program>(input, workspace, /*channels_last=*/false,
                                                      precision, &ranges),
@@ -95,7 +95,7 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
     if (layer == 1 && with_middle) built.middle = program.global_average(x);
   }
   built.pooled = program.global_average(x);
-  if (precision == TrunkPrecision::kInt8 &&
+  if (precision == Precision::kInt8 &&
       static_cast<size_t>(program.activation_count()) != ranges.size())
     fail(
         "the int8 calibration has {} activation ranges, this network's trunk makes {}: "
@@ -108,7 +108,7 @@ BuiltTrunk build(const TrunkDescription& description, const dnnl::memory::dims& 
 
 struct OneDnnTrunk::Impl {
   TrunkDescription description;
-  TrunkPrecision precision = TrunkPrecision::kFloat32;
+  Precision precision = Precision::kFloat32;
   ActivationRanges ranges;
   std::mutex mutex;  // the chains share one workspace: one call at a time
   onednn::Workspace workspace;
@@ -132,24 +132,24 @@ struct OneDnnTrunk::Impl {
 
 bool OneDnnTrunk::available() { return true; }
 
-bool OneDnnTrunk::native(TrunkPrecision precision) {
+bool OneDnnTrunk::native(Precision precision) {
   using dnnl::cpu_isa;
   const cpu_isa isa = dnnl::get_effective_cpu_isa();
   switch (precision) {
-    case TrunkPrecision::kFloat32: return true;
-    case TrunkPrecision::kBFloat16:
+    case Precision::kFloat32: return true;
+    case Precision::kBFloat16:
       return isa == cpu_isa::avx512_core_bf16 || isa == cpu_isa::avx512_core_amx;
-    case TrunkPrecision::kInt8:
+    case Precision::kInt8:
       return isa == cpu_isa::avx512_core_vnni || isa == cpu_isa::avx512_core_bf16 ||
              isa == cpu_isa::avx512_core_amx || isa == cpu_isa::avx2_vnni;
   }
   return false;
 }
 
-OneDnnTrunk::OneDnnTrunk(TrunkDescription description, TrunkPrecision precision,
+OneDnnTrunk::OneDnnTrunk(TrunkDescription description, Precision precision,
                          ActivationRanges ranges)
     : impl_(std::make_unique<Impl>()) {
-  if (precision == TrunkPrecision::kInt8 && ranges.empty())
+  if (precision == Precision::kInt8 && ranges.empty())
     fail("an int8 oneDNN trunk needs the model's calibrated activation ranges (faceage calibrate)");
   impl_->description = std::move(description);
   impl_->precision = precision;
@@ -158,7 +158,7 @@ OneDnnTrunk::OneDnnTrunk(TrunkDescription description, TrunkPrecision precision,
 
 OneDnnTrunk::~OneDnnTrunk() = default;
 
-TrunkPrecision OneDnnTrunk::precision() const { return impl_->precision; }
+Precision OneDnnTrunk::precision() const { return impl_->precision; }
 
 double OneDnnTrunk::multiply_adds(int64_t height, int64_t width) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
@@ -166,7 +166,7 @@ double OneDnnTrunk::multiply_adds(int64_t height, int64_t width) {
 }
 
 void OneDnnTrunk::record_ranges(const torch::Tensor& images, ActivationRanges& ranges) {
-  if (impl_->precision != TrunkPrecision::kFloat32)
+  if (impl_->precision != Precision::kFloat32)
     fail("activation ranges are recorded on a float32 oneDNN trunk");
   const torch::Tensor input = images.to(torch::kFloat).contiguous();
   std::lock_guard<std::mutex> lock(impl_->mutex);
@@ -207,15 +207,15 @@ struct OneDnnTrunk::Impl {};
 
 bool OneDnnTrunk::available() { return false; }
 
-bool OneDnnTrunk::native(TrunkPrecision precision) { return precision == TrunkPrecision::kFloat32; }
+bool OneDnnTrunk::native(Precision precision) { return precision == Precision::kFloat32; }
 
-OneDnnTrunk::OneDnnTrunk(TrunkDescription, TrunkPrecision, ActivationRanges) {
+OneDnnTrunk::OneDnnTrunk(TrunkDescription, Precision, ActivationRanges) {
   fail("this faceage was built without oneDNN (install libdnnl-dev and rebuild)");
 }
 
 OneDnnTrunk::~OneDnnTrunk() = default;
 
-TrunkPrecision OneDnnTrunk::precision() const { return TrunkPrecision::kFloat32; }
+Precision OneDnnTrunk::precision() const { return Precision::kFloat32; }
 
 TrunkOutput OneDnnTrunk::run(const torch::Tensor&, bool) { return {}; }
 

@@ -12,14 +12,9 @@
 
 #include <torch/torch.h>
 
-namespace faceage::nn {
+#include "faceage/nn/precision.h"
 
-// The number format a trunk computes in. bfloat16: activations and weights rounded to
-// bfloat16, sums in float32 (AVX512-BF16's dot products). int8: 8-bit activations with a
-// calibrated scale per tensor and 8-bit weights with a scale per output channel, sums in
-// int32 (AVX-512 VNNI). Both move predictions a little: a model file says which precisions
-// were checked against float32 (model/precision_check.h).
-enum class TrunkPrecision { kFloat32, kBFloat16, kInt8 };
+namespace faceage::nn {
 
 // int8 calibration: the largest |value| each activation of the trunk took on calibration
 // images, in the order the chain makes them (the input first). The order depends on the
@@ -65,15 +60,15 @@ class OneDnnTrunk {
 
   // Whether this CPU has the instructions that make `precision` faster than float32
   // (oneDNN emulates them otherwise, slower than float32).
-  static bool native(TrunkPrecision precision);
+  static bool native(Precision precision);
 
   // int8 needs the ranges a float32 trunk of the same network recorded.
   explicit OneDnnTrunk(TrunkDescription description,
-                       TrunkPrecision precision = TrunkPrecision::kFloat32,
+                       Precision precision = Precision::kFloat32,
                        ActivationRanges ranges = {});
   ~OneDnnTrunk();
 
-  TrunkPrecision precision() const;
+  Precision precision() const;
 
   // images: [N, 3, H, W] float on the CPU. Safe to call from several threads (one at a time).
   TrunkOutput run(const torch::Tensor& images, bool with_middle);

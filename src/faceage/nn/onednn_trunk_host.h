@@ -16,7 +16,7 @@ class OneDnnTrunkHost {
   // From now on forward() runs the trunk as faceage's own chain of oneDNN primitives
   // (onednn_trunk.h) in `precision`: for inference only, with every batch norm already
   // folded. int8 needs the ranges OneDnnTrunk::record_ranges measured on a float32 trunk.
-  void use_onednn_trunk(TrunkPrecision precision = TrunkPrecision::kFloat32,
+  void use_onednn_trunk(Precision precision = Precision::kFloat32,
                         ActivationRanges ranges = {}) {
     onednn_trunk_ =
         std::make_shared<OneDnnTrunk>(trunk_description(), precision, std::move(ranges));

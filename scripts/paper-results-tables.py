@@ -14,7 +14,8 @@ Ours, per configuration (mean over its seeds, "±" half the range between them):
 Verdict, on the pooled test MAE: the paper's better row is "reproduced" when it is better
 here by more than the noise, "not reproduced" when worse by more, else "within noise".
 The noise is the largest difference between two seeds of one configuration seen so far
-(until a configuration has two seeds finished, no verdict is given).
+(until a configuration has two seeds finished, no verdict is given); a verdict whose
+deciding rows do not both have two seeds is marked provisional.
 """
 import argparse
 import json
@@ -163,15 +164,22 @@ def noise(runs):
 
 
 def verdict(better, others, labels, runs, tolerance):
-    name = f"{labels[better]} better than {', '.join(labels[c] for c in others)}"
+    name = (f"{labels[better]} better than {labels[others[0]]}" if len(others) == 1
+            else f"{labels[better]} the best of these {len(others) + 1} rows")
     if better not in runs or not all(c in runs for c in others):
         return f"{name}: not measured yet (runs missing)."
     if tolerance is None:
         return f"{name}: no verdict yet (no configuration has two seeds finished, so the noise is unknown)."
     ours = statistics.fmean(r["test_mae"] for r in runs[better])
-    best_other = min(statistics.fmean(r["test_mae"] for r in runs[c]) for c in others)
+    rival = min(others, key=lambda c: statistics.fmean(r["test_mae"] for r in runs[c]))
+    best_other = statistics.fmean(r["test_mae"] for r in runs[rival])
     gap = best_other - ours
-    where = f"test MAE {ours:.2f} against {best_other:.2f}, noise {tolerance:.2f}"
+    where = f"test MAE {ours:.2f} against {best_other:.2f}" + (
+        f" ({labels[rival]})" if len(others) > 1 else "") + f", noise {tolerance:.2f}"
+    # The issue asks for two seeds of the rows that decide a verdict.
+    single = [labels[c] for c in (better, rival) if len(runs[c]) < 2]
+    if single:
+        where += f"; provisional: {' and '.join(single)} has one seed so far"
     if gap > tolerance:
         return f"{name}: **reproduced** ({where})."
     if gap < -tolerance:

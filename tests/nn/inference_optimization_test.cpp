@@ -169,6 +169,14 @@ TEST(InferencePlan, NamesAreCheckedAndDescribed) {
   EXPECT_FALSE(inference_plan_from_names("plain", "float32", "resnet18", torch::kCPU, 1).optimized());
   EXPECT_EQ(describe(inference_plan_from_names("mkldnn", "bfloat16", "resnet18", torch::kCPU, 1)),
             "mkldnn, folded batch norm, bfloat16");
+  // Every layout name the user may give comes back from describe() as given.
+  std::vector<std::string> layouts = {"plain", "channels-last", "mkldnn"};
+  if (nn::OneDnnTrunk::available()) layouts.push_back("onednn");
+  for (const std::string& layout : layouts) {
+    const std::string described =
+        describe(inference_plan_from_names(layout, "float32", "resnet18", torch::kCPU, 1));
+    EXPECT_EQ(described.substr(0, described.find(',')), layout);
+  }
   EXPECT_THROW(inference_plan_from_names("fast", "float32", "resnet18", torch::kCPU, 1), Error);
   EXPECT_THROW(inference_plan_from_names("auto", "fp8", "resnet18", torch::kCPU, 1), Error);
   EXPECT_THROW(inference_plan_from_names("mkldnn", "float32", "resnet18", torch::Device("cuda:0"), 1),

@@ -1,6 +1,7 @@
 #include "faceage/nn/inference_plan.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "faceage/core/error.h"
@@ -9,6 +10,20 @@
 namespace faceage {
 
 namespace {
+
+// The names users give each layout (`--layout`), in the order error messages list them.
+constexpr std::pair<TensorLayout, const char*> kLayoutNames[] = {
+    {TensorLayout::kPlain, "plain"},
+    {TensorLayout::kChannelsLast, "channels-last"},
+    {TensorLayout::kMkldnn, "mkldnn"},
+    {TensorLayout::kOneDnn, "onednn"},
+};
+
+const char* name_of(TensorLayout layout) {
+  for (const auto& [value, name] : kLayoutNames)
+    if (value == layout) return name;
+  return "plain";
+}
 
 bool has_onednn_trunk(const std::string& architecture) {
   return architecture.rfind("resnet", 0) == 0 || architecture.rfind("seresnext", 0) == 0 ||
@@ -39,14 +54,17 @@ namespace {
 InferencePlan layout_from_name(const std::string& layout, const std::string& architecture,
                                const torch::Device& device, int64_t batch) {
   if (layout == "auto") return choose_inference_plan(architecture, device, batch);
-  if (layout == "plain") return {};
-  if (layout == "channels-last") return {true, TensorLayout::kChannelsLast};
-  if (layout != "mkldnn" && layout != "onednn")
+  const auto* named = std::find_if(std::begin(kLayoutNames), std::end(kLayoutNames),
+                                   [&](const auto& entry) { return layout == entry.second; });
+  if (named == std::end(kLayoutNames))
     fail("inference layout '{}' is unknown (known: auto, plain, channels-last, mkldnn, onednn)",
          layout);
+  const TensorLayout chosen = named->first;
+  if (chosen == TensorLayout::kPlain) return {};
+  if (chosen == TensorLayout::kChannelsLast) return {true, chosen};
   if (!device.is_cpu())
     fail("inference layout '{}' runs on the CPU only, not on {}", layout, device.str());
-  if (layout == "mkldnn") return {true, TensorLayout::kMkldnn};
+  if (chosen == TensorLayout::kMkldnn) return {true, chosen};
   if (!has_onednn_trunk(architecture))
     fail("inference layout 'onednn' runs the ResNet family and face_resnet29 only, not {}",
          architecture);
@@ -94,11 +112,7 @@ InferencePlan inference_plan_from_names(const std::string& layout, const std::st
 }
 
 std::string describe(const InferencePlan& plan) {
-  const char* layout = plan.layout == TensorLayout::kOneDnn         ? "onednn"
-                       : plan.layout == TensorLayout::kMkldnn       ? "mkldnn"
-                       : plan.layout == TensorLayout::kChannelsLast ? "channels-last"
-                                                                    : "plain";
-  return std::string(layout) + (plan.fold_batch_norm ? ", folded batch norm, " : ", ") +
+  return std::string(name_of(plan.layout)) + (plan.fold_batch_norm ? ", folded batch norm, " : ", ") +
          name_of(plan.precision);
 }
 

@@ -11,7 +11,7 @@ namespace faceage {
 
 namespace {
 
-// The names users give each layout (`--layout`), in the order error messages list them.
+// The name of each layout as users give it (`--layout`; "auto" picks one of them).
 constexpr std::pair<TensorLayout, const char*> kLayoutNames[] = {
     {TensorLayout::kPlain, "plain"},
     {TensorLayout::kChannelsLast, "channels-last"},
@@ -112,8 +112,8 @@ InferencePlan inference_plan_from_names(const std::string& layout, const std::st
 }
 
 std::string describe(const InferencePlan& plan) {
-  return std::string(name_of(plan.layout)) + (plan.fold_batch_norm ? ", folded batch norm, " : ", ") +
-         name_of(plan.precision);
+  const char* folding = plan.fold_batch_norm ? ", folded batch norm, " : ", ";
+  return std::string(name_of(plan.layout)) + folding + name_of(plan.precision);
 }
 
 }  // namespace faceage

@@ -179,7 +179,8 @@ def verdict(better, others, labels, runs, tolerance):
     # The issue asks for two seeds of the rows that decide a verdict.
     single = [labels[c] for c in (better, rival) if len(runs[c]) < 2]
     if single:
-        where += f"; provisional: {' and '.join(single)} {'has' if len(single) == 1 else 'have'} one seed so far"
+        verb = "has" if len(single) == 1 else "have"
+        where += f"; provisional: {' and '.join(single)} {verb} one seed so far"
     if gap > tolerance:
         return f"{name}: **reproduced** ({where})."
     if gap < -tolerance:

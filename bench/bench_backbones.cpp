@@ -23,6 +23,7 @@
 #include "faceage/nn/age_net.h"
 #include "faceage/nn/flip_average.h"
 #include "faceage/nn/inference_optimization.h"
+#include "faceage/nn/inference_plan.h"
 #include "faceage/nn/memory_format.h"
 #ifdef FACEAGE_WITH_ONNX
 #include "faceage/onnx/onnx_export.h"
@@ -150,12 +151,14 @@ int main(int argc, char** argv) {
   app.add_option("--threads", settings.threads,
                  "LibTorch intra-op threads (faceage::use_compute_threads)")
       ->capture_default_str();
-  app.add_option("--inference", settings.inference,
-                 "Forward: auto, plain, channels-last, mkldnn or onednn (nn/inference_plan.h)")
-      ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn", "onednn"}))
+  app.add_option("--inference", settings.inference, "Forward's layout (nn/inference_plan.h)")
+      ->check(CLI::IsMember(faceage::inference_layout_names()))
       ->capture_default_str();
-  app.add_option("--precision", settings.precision, "Forward: float32, bfloat16 or int8")
-      ->check(CLI::IsMember({"float32", "bfloat16", "int8"}))
+  // A row measures one named precision: not "auto", which depends on a model's calibration.
+  std::vector<std::string> precisions = faceage::inference_precision_names();
+  precisions.erase(std::find(precisions.begin(), precisions.end(), "auto"));
+  app.add_option("--precision", settings.precision, "Forward's number format")
+      ->check(CLI::IsMember(precisions))
       ->capture_default_str();
   app.add_option("--memory-format", settings.memory_format, "Train: channels-last or contiguous")
       ->check(CLI::IsMember({"channels-last", "contiguous"}))

@@ -17,6 +17,7 @@
 #include "faceage/infer/media_inputs.h"
 #include "faceage/infer/predictor.h"
 #include "faceage/io/image.h"
+#include "faceage/nn/inference_plan.h"
 
 namespace {
 
@@ -60,10 +61,11 @@ int main(int argc, char** argv) {
   app.add_option("--batch", batch, "Photos per call in the batched run");
   app.add_option("--threads", options.threads, "LibTorch threads (0 = every logical CPU)");
   app.add_option("--repeats", repeats, "Runs of each mode (the median is printed)");
-  app.add_option("--inference", options.inference,
-                 "Age network plan: auto, plain, channels-last, mkldnn");
+  app.add_option("--inference", options.inference, "Age network's layout")
+      ->check(CLI::IsMember(faceage::inference_layout_names()));
   app.add_option("--precision", options.precision,
-                 "Age network: auto (the model's validated fastest), float32, bfloat16, int8");
+                 "Age network's number format (auto: the model's validated fastest)")
+      ->check(CLI::IsMember(faceage::inference_precision_names()));
   app.add_option("--search-window", options.alignment.search_window,
                  "Second detection: face sizes searched around the face (0 = whole photo)");
   std::string second_pass = faceage::second_pass_name(options.alignment.second_pass);

@@ -6,19 +6,19 @@
 #include <CLI/CLI.hpp>
 
 #include "faceage/infer/predictor.h"
+#include "faceage/nn/inference_plan.h"
 
 namespace faceage::cli {
 
 // The age network's inference plan (nn/inference_plan.h), shared with eval.
 inline void add_inference_options(CLI::App& app, std::string& layout, std::string& precision) {
-  app.add_option("--inference", layout,
-                 "Network layout: auto, plain, channels-last, mkldnn or onednn (CPU); see "
-                 "performance.md")
-      ->check(CLI::IsMember({"auto", "plain", "channels-last", "mkldnn", "onednn"}));
+  app.add_option("--inference", layout, "Network layout (mkldnn and onednn on the CPU only; see "
+                                        "performance.md)")
+      ->check(CLI::IsMember(inference_layout_names()));
   app.add_option("--precision", precision,
-                 "auto (the fastest the model file says was validated: int8 on the oneDNN "
-                 "chain where the CPU has VNNI, else float32), float32, bfloat16 or int8")
-      ->check(CLI::IsMember({"auto", "float32", "bfloat16", "int8"}));
+                 "Number format; auto: the fastest the model file says was validated (int8 on "
+                 "the oneDNN chain where the CPU has VNNI, else float32)")
+      ->check(CLI::IsMember(inference_precision_names()));
 }
 
 // How alignment finds each face again in the rotated photo (face/alignment.h).

@@ -169,16 +169,33 @@ TEST(InferencePlan, NamesAreCheckedAndDescribed) {
   EXPECT_FALSE(inference_plan_from_names("plain", "float32", "resnet18", torch::kCPU, 1).optimized());
   EXPECT_EQ(describe(inference_plan_from_names("mkldnn", "bfloat16", "resnet18", torch::kCPU, 1)),
             "mkldnn, folded batch norm, bfloat16");
-  // Every layout name the user may give comes back from describe() as given.
-  std::vector<std::string> layouts = {"plain", "channels-last", "mkldnn"};
-  if (nn::OneDnnTrunk::available()) layouts.push_back("onednn");
+  // Every layout name the options offer is accepted and comes back from describe() as given.
+  const std::vector<std::string> layouts = inference_layout_names();
+  EXPECT_EQ(layouts.front(), "auto");
+  EXPECT_EQ(layouts.size(), 5u) << "auto and the four layouts";
   for (const std::string& layout : layouts) {
+    if (layout == "auto" || (layout == "onednn" && !nn::OneDnnTrunk::available())) continue;
     const std::string described =
         describe(inference_plan_from_names(layout, "float32", "resnet18", torch::kCPU, 1));
     EXPECT_EQ(described.substr(0, described.find(',')), layout);
   }
+  // Every precision name offered is known (int8 needs a calibration, so it is refused
+  // for what it lacks, not as unknown); an unknown name's error lists the known ones.
+  for (const std::string& precision : inference_precision_names()) {
+    try {
+      inference_plan_from_names("auto", precision, "resnet18", torch::kCPU, 1);
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).find("unknown"), std::string::npos) << e.what();
+    }
+  }
   EXPECT_THROW(inference_plan_from_names("fast", "float32", "resnet18", torch::kCPU, 1), Error);
-  EXPECT_THROW(inference_plan_from_names("auto", "fp8", "resnet18", torch::kCPU, 1), Error);
+  try {
+    inference_plan_from_names("auto", "fp8", "resnet18", torch::kCPU, 1);
+    ADD_FAILURE() << "fp8 was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("(known: auto, float32, bfloat16, int8)"),
+              std::string::npos) << e.what();
+  }
   EXPECT_THROW(inference_plan_from_names("mkldnn", "float32", "resnet18", torch::Device("cuda:0"), 1),
                Error);
 }

@@ -4,6 +4,8 @@
 #include <iterator>
 #include <utility>
 
+#include <fmt/ranges.h>
+
 #include "faceage/core/error.h"
 #include "faceage/nn/onednn_trunk.h"
 
@@ -57,8 +59,8 @@ InferencePlan layout_from_name(const std::string& layout, const std::string& arc
   const auto* named = std::find_if(std::begin(kLayoutNames), std::end(kLayoutNames),
                                    [&](const auto& entry) { return layout == entry.second; });
   if (named == std::end(kLayoutNames))
-    fail("inference layout '{}' is unknown (known: auto, plain, channels-last, mkldnn, onednn)",
-         layout);
+    fail("inference layout '{}' is unknown (known: {})", layout,
+         fmt::join(inference_layout_names(), ", "));
   const TensorLayout chosen = named->first;
   if (chosen == TensorLayout::kPlain) return {};
   if (chosen == TensorLayout::kChannelsLast) return {true, chosen};
@@ -106,9 +108,21 @@ InferencePlan inference_plan_from_names(const std::string& layout, const std::st
   } else if (chosen == "bfloat16") {
     plan.precision = Precision::kBFloat16;
   } else if (chosen != "float32") {
-    fail("inference precision '{}' is unknown (known: auto, float32, bfloat16, int8)", precision);
+    fail("inference precision '{}' is unknown (known: {})", precision,
+         fmt::join(inference_precision_names(), ", "));
   }
   return plan;
+}
+
+std::vector<std::string> inference_layout_names() {
+  std::vector<std::string> names = {"auto"};
+  for (const auto& entry : kLayoutNames) names.emplace_back(entry.second);
+  return names;
+}
+
+std::vector<std::string> inference_precision_names() {
+  return {"auto", name_of(Precision::kFloat32), name_of(Precision::kBFloat16),
+          name_of(Precision::kInt8)};
 }
 
 std::string describe(const InferencePlan& plan) {

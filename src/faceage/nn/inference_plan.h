@@ -57,6 +57,11 @@ InferencePlan inference_plan_from_names(const std::string& layout, const std::st
                                         const torch::Device& device, int64_t batch,
                                         const PrecisionCalibration& calibration = {});
 
+// Every name inference_plan_from_names accepts, "auto" first: for option checks and help
+// text, so that a new layout or precision is named in one place.
+std::vector<std::string> inference_layout_names();     // auto, plain, channels-last, ...
+std::vector<std::string> inference_precision_names();  // auto, float32, bfloat16, int8
+
 // "mkldnn, folded batch norm, float32".
 std::string describe(const InferencePlan& plan);
 

@@ -89,14 +89,17 @@ for entry in "${matrix[@]}"; do
   # The curves the doc shows (classification against LDL); every run keeps its own in runs/.
   [[ "$config" == t1-* || "$config" == t2-* ]] && cp "$run/curves.png" "$results/$name/"
   # metrics.jsonl holds each epoch's seconds; run.json says what made the run, and where.
-  /usr/bin/python3 - "$results/$name/run.json" "$config" "$seed" "${command[*]}" <<'EOF'
+  # "binary" is the build that trained it ("faceage 0.1.0 (commit ...)"); "commit" is the
+  # checkout the run finished in.
+  /usr/bin/python3 - "$results/$name/run.json" "$config" "$seed" "${command[*]}" \
+    "$("$bin" --version)" <<'EOF'
 import json, os, subprocess, sys
-path, config, seed, command = sys.argv[1:]
+path, config, seed, command, binary = sys.argv[1:]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 json.dump({"config": f"configs/paper/utkface-aaf/{config}.toml", "seed": int(seed),
            "command": command,
-           "machine": f"{cpu}, {os.cpu_count()} cores", "commit": commit},
+           "machine": f"{cpu}, {os.cpu_count()} cores", "binary": binary, "commit": commit},
           open(path, "w"), indent=1)
 EOF
   echo "$name: done; $results/$name/"

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <map>
 
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,8 @@
 #include "faceage/core/version.h"
 
 namespace faceage::cli {
+
+extern const char* const kBuildCommit;  // written at build time by cmake/BuildCommit.cmake
 
 std::vector<Command>& commands() {
   static std::vector<Command> registered;
@@ -29,7 +32,9 @@ int main(int argc, char** argv) {
   using namespace faceage::cli;
   CLI::App app{"faceage: estimate ages from face photos; train and evaluate age estimators",
                "faceage"};
-  app.set_version_flag("--version", faceage::kVersion);
+  // "faceage 0.1.0 (commit 1a2b3c4d5e6f)": a run's record names the build that made it.
+  app.set_version_flag("--version", fmt::format("faceage {} (commit {})", faceage::kVersion,
+                                                kBuildCommit));
   // At most one subcommand; "none" is reported after parsing so that an unknown option
   // is named first.
   app.require_subcommand(0, 1);

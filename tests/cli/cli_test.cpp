@@ -27,6 +27,20 @@ TEST(Cli, HelpListsEverySubcommand) {
     EXPECT_NE(result.output.find(name), std::string::npos) << name << " missing:\n" << result.output;
 }
 
+TEST(Cli, VersionNamesTheCommitItWasBuiltFrom) {
+  const auto result = run_command(cli_path() + " --version");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output.rfind("faceage 0.1.0 (commit ", 0), 0u) << result.output;
+  // The source tree's own commit, when it is a git checkout (a release tarball says "unknown").
+  const auto head = run_command("git -C " + faceage::testing::source_dir() +
+                                " rev-parse --short=12 HEAD 2>/dev/null");
+  if (head.exit_code == 0 && head.output.size() > 12)
+    EXPECT_NE(result.output.find("(commit " + head.output.substr(0, 12)), std::string::npos)
+        << result.output << " against HEAD " << head.output;
+  else
+    EXPECT_NE(result.output.find("(commit unknown)"), std::string::npos) << result.output;
+}
+
 TEST(Cli, EverySubcommandHasHelp) {
   const auto listing = run_command(cli_path() + " --help").output;
   const size_t start = listing.find("Subcommands:");

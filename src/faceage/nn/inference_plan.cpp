@@ -13,7 +13,7 @@ namespace faceage {
 
 namespace {
 
-// The name of each layout as users give it (`--layout`; "auto" picks one of them).
+// The name of each layout as users give it (`--inference`; "auto" picks one of them).
 constexpr std::pair<TensorLayout, const char*> kLayoutNames[] = {
     {TensorLayout::kPlain, "plain"},
     {TensorLayout::kChannelsLast, "channels-last"},

@@ -19,12 +19,54 @@ void text(cv::Mat& image, const std::string& s, cv::Point at, double scale = 0.4
   cv::putText(image, s, at, kFont, scale, colour, 1, cv::LINE_AA);
 }
 
-std::string tick_label(double v) {
-  return std::abs(v) >= 100 || v == std::floor(v) ? fmt::format("{:.0f}", v)
-                                                  : fmt::format("{:.2g}", v);
+// As many decimals as the ticks' step needs: 0.2 -> "0.6", 0.05 -> "0.65", 5 -> "15".
+std::string tick_label(double v, double step) {
+  const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+// The series' names in a white box at the panel's top right, wide enough for the longest.
+void draw_legend(cv::Mat& image, const cv::Rect& area, const std::vector<Series>& series) {
+  constexpr double kScale = 0.4;
+  constexpr int kRow = 16, kSwatch = 20;
+  int widest = 0, baseline = 0;
+  for (const Series& s : series)
+    widest = std::max(widest, cv::getTextSize(s.name, kFont, kScale, 1, &baseline).width);
+  const int width = std::min(area.width - 2, widest + kSwatch + 15);
+  const cv::Rect box(area.x + area.width - width - 1, area.y + 1, width,
+                     kRow * static_cast<int>(series.size()) + 6);
+  cv::rectangle(image, box, kWhite, cv::FILLED);
+  cv::rectangle(image, box, kGrey);
+  for (size_t k = 0; k < series.size(); ++k) {
+    const cv::Point swatch(box.x + 5, box.y + 11 + kRow * static_cast<int>(k));
+    cv::line(image, swatch, swatch + cv::Point(kSwatch, 0), kColours[k % std::size(kColours)], 2);
+    text(image, series[k].name, swatch + cv::Point(kSwatch + 5, 4), kScale);
+  }
 }
 
 }  // namespace
+
+std::vector<double> axis_ticks(double lo, double hi, int count) {
+  if (!(hi > lo) || count < 1) return {lo};
+  const double raw = (hi - lo) / count;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  double multiple = 10;
+  for (const double candidate : {1.0, 2.0, 5.0})
+    if (raw <= candidate * power * (1 + 1e-9)) {
+      multiple = candidate;
+      break;
+    }
+  const double step = multiple * power;
+  // k steps as k * multiple / 10^d below 1, the double nearest the decimal (0.6, not
+  // 3 * 0.2 = 0.6000000000000001), so that labels and comparisons see round values.
+  const auto tick = [&](double k) {
+    return power >= 1 ? k * multiple * power : k * multiple / std::round(1 / power);
+  };
+  std::vector<double> ticks;
+  for (double k = std::ceil(lo / step - 1e-9); tick(k) <= hi + step * 1e-9; ++k)
+    ticks.push_back(tick(k));
+  return ticks;
+}
 
 cv::Mat line_chart(const std::string& title, const std::string& x_label,
                    const std::vector<Series>& series, cv::Size size) {
@@ -47,13 +89,16 @@ cv::Mat line_chart(const std::string& title, const std::string& x_label,
     return cv::Point(area.x + static_cast<int>((x - x0) / (x1 - x0) * area.width),
                      area.y + area.height - static_cast<int>((y - y0) / (y1 - y0) * area.height));
   };
-  for (int i = 0; i <= 4; ++i) {
-    const double y = y0 + (y1 - y0) * i / 4, x = x0 + (x1 - x0) * i / 4;
-    const cv::Point py = to_pixel(x0, y), px = to_pixel(x, y0);
-    cv::line(image, py, {area.x + area.width, py.y}, kGrey);
-    text(image, tick_label(y), {4, py.y + 4});
-    text(image, tick_label(x), {px.x - 8, area.y + area.height + 15});
+  const std::vector<double> y_ticks = axis_ticks(y0, y1), x_ticks = axis_ticks(x0, x1);
+  const double y_step = y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1;
+  const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1;
+  for (const double y : y_ticks) {
+    const cv::Point at = to_pixel(x0, y);
+    cv::line(image, at, {area.x + area.width, at.y}, kGrey);
+    text(image, tick_label(y, y_step), {4, at.y + 4});
   }
+  for (const double x : x_ticks)
+    text(image, tick_label(x, x_step), {to_pixel(x, y0).x - 4, area.y + area.height + 15});
   cv::rectangle(image, area, kBlack);
   text(image, title, {left, 20}, 0.5);
   text(image, x_label, {area.x + area.width / 2 - 20, size.height - 8});
@@ -65,10 +110,8 @@ cv::Mat line_chart(const std::string& title, const std::string& x_label,
         cv::line(image, to_pixel(s.x[i - 1], s.y[i - 1]), to_pixel(s.x[i], s.y[i]), colour, 2,
                  cv::LINE_AA);
     if (s.x.size() == 1) cv::circle(image, to_pixel(s.x[0], s.y[0]), 3, colour, -1);
-    const cv::Point legend(area.x + area.width - 150, area.y + 15 + 16 * static_cast<int>(k));
-    cv::line(image, legend, legend + cv::Point(20, 0), colour, 2);
-    text(image, s.name, legend + cv::Point(25, 4));
   }
+  draw_legend(image, area, series);
   return image;
 }
 
@@ -99,8 +142,9 @@ cv::Mat heat_map(const std::string& title, const std::string& x_label, const std
            cv::LINE_AA);
   for (int i = 0; i <= 5; ++i) {
     const double v = axis_max * i / 5;
-    text(image, tick_label(v), {area.x + area.width * i / 5 - 6, area.y + area.height + 15});
-    text(image, tick_label(v), {8, area.y + area.height - area.height * i / 5 + 4});
+    text(image, tick_label(v, axis_max / 5), {area.x + area.width * i / 5 - 6,
+                                              area.y + area.height + 15});
+    text(image, tick_label(v, axis_max / 5), {8, area.y + area.height - area.height * i / 5 + 4});
   }
   text(image, title, {left, 20}, 0.5);
   text(image, x_label, {area.x + area.width / 2 - 30, size.height - 8});

@@ -13,7 +13,8 @@ struct Series {
   std::vector<double> x, y;
 };
 
-// One panel with axes, ticks, a legend and a line per series.
+// One panel with axes, round ticks (axis_ticks), a legend sized to its names and a line
+// per series.
 cv::Mat line_chart(const std::string& title, const std::string& x_label,
                    const std::vector<Series>& series, cv::Size size = {640, 400});
 
@@ -21,6 +22,10 @@ cv::Mat line_chart(const std::string& title, const std::string& x_label,
 cv::Mat heat_map(const std::string& title, const std::string& x_label, const std::string& y_label,
                  const std::vector<std::vector<double>>& counts, double axis_max,
                  cv::Size size = {560, 560});
+
+// Round tick values inside [lo, hi], about `count` of them: steps of 1, 2 or 5 times a
+// power of ten, so an epoch axis is ticked at whole epochs (1, 2, ... 6, not 2.2 and 3.5).
+std::vector<double> axis_ticks(double lo, double hi, int count = 5);
 
 // Side by side, same height.
 cv::Mat hstack(const std::vector<cv::Mat>& panels);

@@ -115,4 +115,16 @@ done
 if [[ ${#pairs[@]} -ge 2 ]]; then
   "$bin" curves "${pairs[@]}" --relative -o "$results/t1-t2-curves.png"
 fi
+# The same figure for each backbone at 64 px, labelled "ResNet-50, LDL" and so on.
+pairs=() labels=()
+for backbone in seresnext50:SE-ResNeXt-50 resnet50:ResNet-50 vgg16-bn:VGG16-BN; do
+  for loss in classification ldl; do
+    run="$results/backbones-${backbone%%:*}-$loss-s1"
+    label="${backbone#*:}, $([[ $loss == ldl ]] && echo LDL || echo classification)"
+    [[ -e "$run/run.json" ]] && pairs+=("$run") && labels+=(--label "$label")
+  done
+done
+if [[ ${#pairs[@]} -ge 2 ]]; then
+  "$bin" curves "${pairs[@]}" "${labels[@]}" --relative -o "$results/backbones-curves.png"
+fi
 

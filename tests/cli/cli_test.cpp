@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "faceage/core/version.h"
 #include "run_command.h"
 #include "test_support.h"
 
@@ -30,7 +31,8 @@ TEST(Cli, HelpListsEverySubcommand) {
 TEST(Cli, VersionNamesTheCommitItWasBuiltFrom) {
   const auto result = run_command(cli_path() + " --version");
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_EQ(result.output.rfind("faceage 0.1.0 (commit ", 0), 0u) << result.output;
+  EXPECT_EQ(result.output.rfind(std::string("faceage ") + kVersion + " (commit ", 0), 0u)
+      << result.output;
   // The source tree's own commit, when it is a git checkout (a release tarball says "unknown").
   const auto head = run_command("git -C " + faceage::testing::source_dir() +
                                 " rev-parse --short=12 HEAD 2>/dev/null");

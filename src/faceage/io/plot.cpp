@@ -14,6 +14,9 @@ const cv::Scalar kColours[] = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44},
                                {40, 39, 214},  {189, 103, 148}, {75, 86, 140}};
 constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
 
+// The k-th series' colour: the lines and the legend's swatches agree.
+const cv::Scalar& colour_of(size_t k) { return kColours[k % std::size(kColours)]; }
+
 void text(cv::Mat& image, const std::string& s, cv::Point at, double scale = 0.4,
           cv::Scalar colour = kBlack) {
   cv::putText(image, s, at, kFont, scale, colour, 1, cv::LINE_AA);
@@ -39,7 +42,7 @@ void draw_legend(cv::Mat& image, const cv::Rect& area, const std::vector<Series>
   cv::rectangle(image, box, kGrey);
   for (size_t k = 0; k < series.size(); ++k) {
     const cv::Point swatch(box.x + 5, box.y + 11 + kRow * static_cast<int>(k));
-    cv::line(image, swatch, swatch + cv::Point(kSwatch, 0), kColours[k % std::size(kColours)], 2);
+    cv::line(image, swatch, swatch + cv::Point(kSwatch, 0), colour_of(k), 2);
     text(image, series[k].name, swatch + cv::Point(kSwatch + 5, 4), kScale);
   }
 }
@@ -104,7 +107,7 @@ cv::Mat line_chart(const std::string& title, const std::string& x_label,
   text(image, x_label, {area.x + area.width / 2 - 20, size.height - 8});
   for (size_t k = 0; k < series.size(); ++k) {
     const Series& s = series[k];
-    const cv::Scalar colour = kColours[k % std::size(kColours)];
+    const cv::Scalar& colour = colour_of(k);
     for (size_t i = 1; i < s.x.size() && i < s.y.size(); ++i)
       if (std::isfinite(s.y[i - 1]) && std::isfinite(s.y[i]))
         cv::line(image, to_pixel(s.x[i - 1], s.y[i - 1]), to_pixel(s.x[i], s.y[i]), colour, 2,
@@ -141,10 +144,9 @@ cv::Mat heat_map(const std::string& title, const std::string& x_label, const std
   cv::line(image, {area.x, area.y + area.height}, {area.x + area.width, area.y}, {40, 39, 214}, 1,
            cv::LINE_AA);
   for (int i = 0; i <= 5; ++i) {
-    const double v = axis_max * i / 5;
-    text(image, tick_label(v, axis_max / 5), {area.x + area.width * i / 5 - 6,
-                                              area.y + area.height + 15});
-    text(image, tick_label(v, axis_max / 5), {8, area.y + area.height - area.height * i / 5 + 4});
+    const std::string label = tick_label(axis_max * i / 5, axis_max / 5);
+    text(image, label, {area.x + area.width * i / 5 - 6, area.y + area.height + 15});
+    text(image, label, {8, area.y + area.height - area.height * i / 5 + 4});
   }
   text(image, title, {left, 20}, 0.5);
   text(image, x_label, {area.x + area.width / 2 - 30, size.height - 8});

@@ -1,7 +1,10 @@
-// The charts' axes: round tick values, whole epochs on an epoch axis.
+// The charts: round tick values (whole epochs on an epoch axis), and a legend that stays
+// off the lines.
 #include <gtest/gtest.h>
 
 #include <cmath>
+
+#include <opencv2/core.hpp>
 
 #include "faceage/io/plot.h"
 
@@ -36,6 +39,68 @@ TEST(AxisTicks, RoundStepsInsideTheRange) {
 
 TEST(AxisTicks, AnEmptyRangeHasOneTick) {
   EXPECT_EQ(axis_ticks(2, 2), (std::vector<double>{2}));
+}
+
+// Dark pixels (the legend's text) inside one quadrant of the plotting area. Nothing else
+// drawn inside the area is dark: lines are coloured, grid lines grey; the frame, ticks and
+// title lie outside the inset used here.
+int dark_pixels(const cv::Mat& chart, bool top, bool right) {
+  const cv::Rect area(62, 32, chart.cols - 62 - 22, chart.rows - 32 - 47);  // plot.cpp's margins
+  const cv::Rect quadrant(area.x + (right ? area.width / 2 : 0), area.y + (top ? 0 : area.height / 2),
+                          area.width / 2, area.height / 2);
+  int dark = 0;
+  for (int y = quadrant.y; y < quadrant.y + quadrant.height; ++y)
+    for (int x = quadrant.x; x < quadrant.x + quadrant.width; ++x) {
+      const cv::Vec3b& p = chart.at<cv::Vec3b>(y, x);
+      if (p[0] < 90 && p[1] < 90 && p[2] < 90) ++dark;
+    }
+  return dark;
+}
+
+TEST(LineChart, LegendSitsInTheTopRightWhenTheLinesLeaveItFree) {
+  const cv::Mat chart = line_chart("loss", "epoch", {{"falling", {1, 2, 3, 4}, {4, 3, 2, 1}}});
+  EXPECT_GT(dark_pixels(chart, true, true), 0);
+  EXPECT_EQ(dark_pixels(chart, true, false), 0);
+  EXPECT_EQ(dark_pixels(chart, false, true), 0);
+  EXPECT_EQ(dark_pixels(chart, false, false), 0);
+}
+
+TEST(LineChart, LegendMovesOffALineThatEndsTopRight) {
+  // A rising line crosses the top right and the bottom left; the top left is free.
+  const cv::Mat chart = line_chart("MAE", "epoch", {{"rising", {1, 2, 3, 4}, {1, 2, 3, 4}}});
+  EXPECT_GT(dark_pixels(chart, true, false), 0);
+  EXPECT_EQ(dark_pixels(chart, true, true), 0);
+  EXPECT_EQ(dark_pixels(chart, false, true), 0);
+  EXPECT_EQ(dark_pixels(chart, false, false), 0);
+}
+
+TEST(LineChart, LegendTakesTheCornerTheLinesCrossLeast) {
+  // High lines fill the top; a falling line crosses the bottom right, so the bottom left
+  // is the only free corner.
+  const cv::Mat chart = line_chart("loss", "epoch",
+                                   {{"high", {1, 2, 3, 4}, {9, 9.5, 10, 10}},
+                                    {"falling", {1, 2, 3, 4}, {10, 6, 2, 0}}});
+  EXPECT_GT(dark_pixels(chart, false, false), 0);
+  EXPECT_EQ(dark_pixels(chart, true, true), 0);
+  EXPECT_EQ(dark_pixels(chart, true, false), 0);
+  EXPECT_EQ(dark_pixels(chart, false, true), 0);
+}
+
+TEST(LineChart, WhenEveryCornerIsCrossedTheAxisMakesRoomForTheLegend) {
+  // Crossing lines fill all four corners. The rising line's end (top right) must stay
+  // visible: drawn under the legend box, not hidden by it.
+  const cv::Mat chart = line_chart("loss", "epoch",
+                                   {{"rising", {1, 2, 3, 4}, {1, 2, 3, 4}},
+                                    {"falling", {1, 2, 3, 4}, {4, 3, 2, 1}}});
+  EXPECT_GT(dark_pixels(chart, true, true), 0) << "the legend, top right";
+  const int column = chart.cols - 22 - 4, top = 32, middle = 32 + (chart.rows - 32 - 47) / 2;
+  int rising_pixels = 0;  // in the rising line's colour, BGR (180, 119, 31)
+  for (int y = top; y < middle; ++y) {
+    const cv::Vec3b& p = chart.at<cv::Vec3b>(y, column);
+    if (std::abs(p[0] - 180) < 40 && std::abs(p[1] - 119) < 40 && std::abs(p[2] - 31) < 40)
+      ++rising_pixels;
+  }
+  EXPECT_GT(rising_pixels, 0);
 }
 
 }  // namespace

@@ -13,8 +13,8 @@ struct Series {
   std::vector<double> x, y;
 };
 
-// One panel with axes, round ticks (axis_ticks), a legend sized to its names and a line
-// per series.
+// One panel with axes, round ticks (axis_ticks), a line per series and a legend sized to
+// its names, in the corner of the panel that the lines cross least.
 cv::Mat line_chart(const std::string& title, const std::string& x_label,
                    const std::vector<Series>& series, cv::Size size = {640, 400});
 

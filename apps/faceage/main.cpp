@@ -3,7 +3,6 @@
 #include <iostream>
 #include <map>
 
-#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -32,9 +31,10 @@ int main(int argc, char** argv) {
   using namespace faceage::cli;
   CLI::App app{"faceage: estimate ages from face photos; train and evaluate age estimators",
                "faceage"};
-  // "faceage 0.1.0 (commit 1a2b3c4d5e6f)": a run's record names the build that made it.
-  app.set_version_flag("--version", fmt::format("faceage {} (commit {})", faceage::kVersion,
-                                                kBuildCommit));
+  // "faceage 0.1.0 (commit 1a2b3c4d5e6f)": a run's record and the models it trains name
+  // the build that made them.
+  faceage::set_build_commit(kBuildCommit);
+  app.set_version_flag("--version", faceage::build_description());
   // At most one subcommand; "none" is reported after parsing so that an unknown option
   // is named first.
   app.require_subcommand(0, 1);

@@ -77,6 +77,10 @@ TEST(TrainingFingerprintRun, EvalAndPredictKnowTheTrainingImages) {
     ASSERT_TRUE(spec.training_fingerprint.has_value()) << model;
     EXPECT_EQ(spec.training_fingerprint->images(), train.size());
     EXPECT_EQ(found_in(*spec.training_fingerprint, train), train.size()) << model;
+    // The card names the build that trained it, as `faceage --version` does.
+    std::string version = run_command(cli_path() + " --version").output;
+    version.erase(version.find_last_not_of(" \n") + 1);
+    EXPECT_EQ(spec.card.value("trained_with", ""), version) << model;
   }
   const TrainingFingerprint fingerprint = *read_model_spec(best).training_fingerprint;
   const size_t validation_found = found_in(fingerprint, validation);

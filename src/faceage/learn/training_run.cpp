@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "faceage/core/version.h"
 #include "faceage/data/sample_csv.h"
 #include "faceage/learn/training_data.h"
 #include "faceage/learn/training_images_fingerprint.h"
@@ -26,6 +27,7 @@ TrainingResult run_training(const TrainConfig& config, const LaunchEnvironment& 
   }
 
   ModelSpec spec = model_spec_for(config);
+  spec.card["trained_with"] = build_description();  // the build that wrote the model files
   // Every model file of the run records its train split, so eval can tell training images
   // from held-out ones (only rank 0 writes model files).
   if (environment.primary()) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -41,37 +43,44 @@ TEST(AxisTicks, AnEmptyRangeHasOneTick) {
   EXPECT_EQ(axis_ticks(2, 2), (std::vector<double>{2}));
 }
 
-// Dark pixels (the legend's text) inside one quadrant of the plotting area. Nothing else
-// drawn inside the area is dark: lines are coloured, grid lines grey; the frame, ticks and
-// title lie outside the inset used here.
-int dark_pixels(const cv::Mat& chart, bool top, bool right) {
-  const cv::Rect area(62, 32, chart.cols - 62 - 22, chart.rows - 32 - 47);  // plot.cpp's margins
-  const cv::Rect quadrant(area.x + (right ? area.width / 2 : 0), area.y + (top ? 0 : area.height / 2),
-                          area.width / 2, area.height / 2);
-  int dark = 0;
-  for (int y = quadrant.y; y < quadrant.y + quadrant.height; ++y)
-    for (int x = quadrant.x; x < quadrant.x + quadrant.width; ++x) {
-      const cv::Vec3b& p = chart.at<cv::Vec3b>(y, x);
-      if (p[0] < 90 && p[1] < 90 && p[2] < 90) ++dark;
+// The plotting area inside plot.cpp's margins, inset by 2 pixels so that the frame, ticks
+// and title lie outside it.
+cv::Rect inner_area(const cv::Mat& chart) {
+  return {62, 32, chart.cols - 62 - 22, chart.rows - 32 - 47};
+}
+
+// The quadrant of the plotting area that holds the legend: the one with dark pixels (its
+// text). Nothing else drawn inside the area is dark: lines are coloured, grid lines grey.
+// "none" or "several" when the legend's text is not in exactly one.
+std::string legend_quadrant(const cv::Mat& chart) {
+  const cv::Rect area = inner_area(chart);
+  std::vector<std::string> holding;
+  for (const bool top : {true, false})
+    for (const bool right : {true, false}) {
+      const cv::Rect quadrant(area.x + (right ? area.width / 2 : 0),
+                              area.y + (top ? 0 : area.height / 2), area.width / 2,
+                              area.height / 2);
+      bool dark = false;
+      for (int y = quadrant.y; y < quadrant.br().y && !dark; ++y)
+        for (int x = quadrant.x; x < quadrant.br().x && !dark; ++x) {
+          const cv::Vec3b& p = chart.at<cv::Vec3b>(y, x);
+          dark = p[0] < 90 && p[1] < 90 && p[2] < 90;
+        }
+      if (dark)
+        holding.push_back(std::string(top ? "top" : "bottom") + (right ? " right" : " left"));
     }
-  return dark;
+  return holding.empty() ? "none" : holding.size() > 1 ? "several" : holding[0];
 }
 
 TEST(LineChart, LegendSitsInTheTopRightWhenTheLinesLeaveItFree) {
   const cv::Mat chart = line_chart("loss", "epoch", {{"falling", {1, 2, 3, 4}, {4, 3, 2, 1}}});
-  EXPECT_GT(dark_pixels(chart, true, true), 0);
-  EXPECT_EQ(dark_pixels(chart, true, false), 0);
-  EXPECT_EQ(dark_pixels(chart, false, true), 0);
-  EXPECT_EQ(dark_pixels(chart, false, false), 0);
+  EXPECT_EQ(legend_quadrant(chart), "top right");
 }
 
 TEST(LineChart, LegendMovesOffALineThatEndsTopRight) {
   // A rising line crosses the top right and the bottom left; the top left is free.
   const cv::Mat chart = line_chart("MAE", "epoch", {{"rising", {1, 2, 3, 4}, {1, 2, 3, 4}}});
-  EXPECT_GT(dark_pixels(chart, true, false), 0);
-  EXPECT_EQ(dark_pixels(chart, true, true), 0);
-  EXPECT_EQ(dark_pixels(chart, false, true), 0);
-  EXPECT_EQ(dark_pixels(chart, false, false), 0);
+  EXPECT_EQ(legend_quadrant(chart), "top left");
 }
 
 TEST(LineChart, LegendTakesTheCornerTheLinesCrossLeast) {
@@ -80,10 +89,7 @@ TEST(LineChart, LegendTakesTheCornerTheLinesCrossLeast) {
   const cv::Mat chart = line_chart("loss", "epoch",
                                    {{"high", {1, 2, 3, 4}, {9, 9.5, 10, 10}},
                                     {"falling", {1, 2, 3, 4}, {10, 6, 2, 0}}});
-  EXPECT_GT(dark_pixels(chart, false, false), 0);
-  EXPECT_EQ(dark_pixels(chart, true, true), 0);
-  EXPECT_EQ(dark_pixels(chart, true, false), 0);
-  EXPECT_EQ(dark_pixels(chart, false, true), 0);
+  EXPECT_EQ(legend_quadrant(chart), "bottom left");
 }
 
 TEST(LineChart, WhenEveryCornerIsCrossedTheAxisMakesRoomForTheLegend) {
@@ -92,10 +98,11 @@ TEST(LineChart, WhenEveryCornerIsCrossedTheAxisMakesRoomForTheLegend) {
   const cv::Mat chart = line_chart("loss", "epoch",
                                    {{"rising", {1, 2, 3, 4}, {1, 2, 3, 4}},
                                     {"falling", {1, 2, 3, 4}, {4, 3, 2, 1}}});
-  EXPECT_GT(dark_pixels(chart, true, true), 0) << "the legend, top right";
-  const int column = chart.cols - 22 - 4, top = 32, middle = 32 + (chart.rows - 32 - 47) / 2;
-  int rising_pixels = 0;  // in the rising line's colour, BGR (180, 119, 31)
-  for (int y = top; y < middle; ++y) {
+  EXPECT_EQ(legend_quadrant(chart), "top right");
+  const cv::Rect area = inner_area(chart);
+  const int column = area.br().x - 4;  // under the legend box's right end
+  int rising_pixels = 0;               // in the rising line's colour, BGR (180, 119, 31)
+  for (int y = area.y; y < area.y + area.height / 2; ++y) {
     const cv::Vec3b& p = chart.at<cv::Vec3b>(y, column);
     if (std::abs(p[0] - 180) < 40 && std::abs(p[1] - 119) < 40 && std::abs(p[2] - 31) < 40)
       ++rising_pixels;

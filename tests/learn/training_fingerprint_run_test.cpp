@@ -3,6 +3,7 @@
 // image; `faceage eval` on the run's train.csv warns with the count and reports it as
 // "in_training_set", on validation.csv it finds none; `predict --cropped` warns too,
 // `export --average-with` keeps the fingerprint, and a model without one gives no warning.
+// Both checkpoints' cards also name the build that trained them (`faceage --version`).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>

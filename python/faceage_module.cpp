@@ -14,6 +14,8 @@ PYBIND11_MODULE(faceage, module) {
   module.doc() =
       "faceage: ages from face photos (Predictor), training (train) and evaluation (evaluate).";
   module.attr("__version__") = faceage::kVersion;
+  // "faceage 0.1.0 (commit 1a2b3c4d5e6f)", as `faceage --version` prints it.
+  module.attr("build") = faceage::build_description();
   // faceage's errors (a missing file, a bad setting) keep their one-line message.
   py::register_exception<faceage::Error>(module, "Error", PyExc_RuntimeError);
   // Logs go to stderr, as the command's: stdout is the program's own.

@@ -14,8 +14,6 @@
 
 namespace faceage::cli {
 
-extern const char* const kBuildCommit;  // written at build time by cmake/BuildCommit.cmake
-
 std::vector<Command>& commands() {
   static std::vector<Command> registered;
   return registered;
@@ -32,8 +30,7 @@ int main(int argc, char** argv) {
   CLI::App app{"faceage: estimate ages from face photos; train and evaluate age estimators",
                "faceage"};
   // "faceage 0.1.0 (commit 1a2b3c4d5e6f)": a run's record and the models it trains name
-  // the build that made them.
-  faceage::set_build_commit(kBuildCommit);
+  // the build that made them (cmake/FaceageBuildCommit.cmake stamps the commit).
   app.set_version_flag("--version", faceage::build_description());
   // At most one subcommand; "none" is reported after parsing so that an unknown option
   // is named first.

@@ -16,6 +16,13 @@ def default_model():
     return faceage.Predictor(threads=1).model_path
 
 
+def model_card(path):
+    """The model card in a faceage model file's safetensors header (docs/deploy.md)."""
+    with open(path, "rb") as f:
+        header = json.loads(f.read(int.from_bytes(f.read(8), "little")))
+    return json.loads(header["__metadata__"]["faceage.model"])["card"]
+
+
 def test_evaluate_matches_eval_json(cli, data_dir, tmp_path, default_model):
     folder = utkface_subset(data_dir, tmp_path / "utkface", 12)
     printed = run_cli(cli, "eval", "--model", default_model, "--data", folder, "--threads", "1",
@@ -66,6 +73,13 @@ def test_train_smoke_run(data_dir, tmp_path):
     assert result["config"]["train"]["epochs"] == 1
     # The trained model is usable at once.
     assert faceage.Predictor(result["best_model"], threads=1).model_path == result["best_model"]
+    # Its card names the build that trained it.
+    assert model_card(result["best_model"])["trained_with"] == faceage.build
+
+
+def test_build_names_the_commit_as_the_command_does(cli):
+    assert faceage.build.startswith(f"faceage {faceage.__version__} (commit ")
+    assert faceage.build == run_cli(cli, "--version").strip()
 
 
 def test_train_names_a_bad_setting(tmp_path):

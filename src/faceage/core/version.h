@@ -8,8 +8,8 @@ inline constexpr const char* kVersion = "0.1.0";
 
 // The commit this build was made from: "1a2b3c4d5e6f", with " + changes" when the tree
 // had uncommitted changes. The library does not compile it in (it would relink at every
-// commit), so the executable that knows it, the CLI, hands it over at start-up, before
-// any thread starts; until then it is "unknown".
+// commit): cmake/FaceageBuildCommit.cmake stamps the command and the Python module, whose
+// generated source sets it before main() or the import runs. "unknown" where unstamped.
 void set_build_commit(std::string commit);
 const std::string& build_commit();
 

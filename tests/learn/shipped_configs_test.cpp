@@ -78,6 +78,11 @@ TEST(ShippedConfigs, ThePaperMatrixOnUtkfaceAafChangesOneThingPerRun) {
   EXPECT_EQ(runs, 11);
 
   // The backbone rows: the base at 64 px from scratch, one architecture and formulation each.
+  // Both rows of an architecture share a learning rate: Adam 1e-3, but 1e-4 for VGG16-BN,
+  // which collapses at 1e-3 from scratch.
+  const double backbone_rate =
+      load_train_config(folder + "backbones/base-64px.toml", {}).learning_rate;
+  EXPECT_EQ(backbone_rate, 1e-3);
   int backbones = 0;
   for (const auto& entry : std::filesystem::directory_iterator(folder + "backbones")) {
     if (entry.path().filename() == "base-64px.toml") continue;
@@ -88,6 +93,7 @@ TEST(ShippedConfigs, ThePaperMatrixOnUtkfaceAafChangesOneThingPerRun) {
     EXPECT_EQ(config.pretrained, "");
     EXPECT_EQ(config.epochs, base.epochs);
     EXPECT_NE(config.architecture, base.architecture);
+    EXPECT_EQ(config.learning_rate, config.architecture == "vgg16_bn" ? 1e-4 : backbone_rate);
     ++backbones;
   }
   EXPECT_EQ(backbones, 6);

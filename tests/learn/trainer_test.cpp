@@ -2,6 +2,7 @@
 // Synthetic tensors stand in for faces here: the point is the loop's bookkeeping.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -120,6 +121,82 @@ TEST(Trainer, ResumedRunEndsWithTheSameWeightsAsAnUninterruptedOne) {
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [name, tensor] : a)
     EXPECT_TRUE(faceage::testing::tensors_close(b.at(name), tensor, 1e-6)) << name;
+}
+
+// Serves `source`'s batches and raises SIGINT (Ctrl-C) as it hands out batch `stop_at`
+// (counted over all epochs from 1), as a user would mid-epoch.
+class InterruptingSource : public BatchSource {
+ public:
+  InterruptingSource(BatchSource& source, int stop_at) : source_(source), stop_at_(stop_at) {}
+  void start_epoch(int epoch) override { source_.start_epoch(epoch); }
+  std::optional<Batch> next() override {
+    if (++served_ == stop_at_) std::raise(SIGINT);
+    return source_.next();
+  }
+  size_t batches_per_epoch() const override { return source_.batches_per_epoch(); }
+  size_t samples() const override { return source_.samples(); }
+
+ private:
+  BatchSource& source_;
+  int stop_at_, served_ = 0;
+};
+
+TEST(Trainer, StoppedMidEpochResumesAtTheNextBatchWithTheSameWeights) {
+  const std::string straight = faceage::testing::temp_dir("trainer-mid-straight");
+  const std::string resumed = faceage::testing::temp_dir("trainer-mid-resumed");
+  {
+    SyntheticSource train(32, 8, 1), validation(16, 8, 2);
+    const TrainConfig config = small_config(straight, 2);
+    Trainer(config, spec_for(config), train, validation).run();
+  }
+  {
+    SyntheticSource train(32, 8, 1), validation(16, 8, 2);
+    const TrainConfig config = small_config(resumed, 2);
+    InterruptingSource interrupting(train, 4 + 2);  // the 2nd batch of epoch 2
+    Trainer first(config, spec_for(config), interrupting, validation);
+    const TrainingResult stopped = first.run();
+    EXPECT_TRUE(stopped.interrupted);
+    ASSERT_EQ(stopped.history.size(), 1u);
+    const SafetensorsContent content = read_safetensors(last_checkpoint_path(resumed));
+    const auto progress = nlohmann::json::parse(content.metadata.at("faceage.progress"));
+    EXPECT_EQ(progress.at("completed_epochs"), 1);
+    EXPECT_EQ(progress.at("batches_into_epoch"), 2);
+
+    Trainer second(config, spec_for(config), train, validation);
+    const TrainingResult rest = second.run();
+    ASSERT_EQ(rest.history.size(), 1u);
+    EXPECT_EQ(rest.history.front().epoch, 1);
+  }
+  const TensorMap a = final_weights(straight), b = final_weights(resumed);
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, tensor] : a)
+    EXPECT_TRUE(faceage::testing::tensors_close(b.at(name), tensor, 1e-6)) << name;
+  // One metrics line per epoch, the resumed epoch's loss over all its batches.
+  std::ifstream straight_metrics(metrics_path(straight)), resumed_metrics(metrics_path(resumed));
+  for (std::string x, y; std::getline(straight_metrics, x);) {
+    ASSERT_TRUE(std::getline(resumed_metrics, y));
+    const auto left = nlohmann::json::parse(x), right = nlohmann::json::parse(y);
+    EXPECT_NEAR(left.at("train_loss").get<double>(), right.at("train_loss").get<double>(), 1e-6);
+    EXPECT_NEAR(left.at("mae").get<double>(), right.at("mae").get<double>(), 1e-6);
+  }
+}
+
+TEST(Trainer, PeriodicMidEpochCheckpointsChangeNothing) {
+  const std::string quiet = faceage::testing::temp_dir("trainer-no-mid");
+  const std::string saving = faceage::testing::temp_dir("trainer-every-batch");
+  for (const auto& [dir, minutes] : {std::pair{quiet, 0.0}, std::pair{saving, 1e-9}}) {
+    SyntheticSource train(32, 8, 1), validation(16, 8, 2);
+    TrainConfig config = small_config(dir, 2);
+    config.checkpoint_minutes = minutes;  // 1e-9: after every batch
+    Trainer(config, spec_for(config), train, validation).run();
+  }
+  const TensorMap a = final_weights(quiet), b = final_weights(saving);
+  for (const auto& [name, tensor] : a)
+    EXPECT_TRUE(faceage::testing::tensors_close(b.at(name), tensor, 1e-6)) << name;
+  // The last checkpoint is an epoch's end again.
+  const auto progress = nlohmann::json::parse(
+      read_safetensors(last_checkpoint_path(saving)).metadata.at("faceage.progress"));
+  EXPECT_EQ(progress.at("batches_into_epoch"), 0);
 }
 
 TEST(Trainer, CheckpointOfAnotherArchitectureIsRefused) {

@@ -22,7 +22,12 @@ void save_checkpoint(const std::string& path, AgeNet& network,
   for (auto& [name, tensor] : optimizer_state(optimizer, network)) tensors[name] = tensor;
   const json progress_json = {{"completed_epochs", progress.completed_epochs},
                               {"best_score", progress.best_score},
-                              {"best_epoch", progress.best_epoch}};
+                              {"best_epoch", progress.best_epoch},
+                              {"batches_into_epoch", progress.batches_into_epoch},
+                              {"epoch_loss_sum", progress.epoch_loss_sum},
+                              {"epoch_loss_weight", progress.epoch_loss_weight},
+                              {"epoch_seconds", progress.epoch_seconds},
+                              {"epoch_images", progress.epoch_images}};
   Metadata metadata = model_metadata(spec);  // the spec and the training fingerprint
   metadata[kConfigKey] = to_json(config).dump();
   metadata[kProgressKey] = progress_json.dump();
@@ -68,6 +73,12 @@ CheckpointInfo load_checkpoint(const std::string& path, AgeNet& network,
     info.progress.completed_epochs = progress.at("completed_epochs").get<int>();
     info.progress.best_score = progress.at("best_score").get<double>();
     info.progress.best_epoch = progress.at("best_epoch").get<int>();
+    // Absent in checkpoints written before mid-epoch checkpoints: an epoch's end.
+    info.progress.batches_into_epoch = progress.value("batches_into_epoch", int64_t{0});
+    info.progress.epoch_loss_sum = progress.value("epoch_loss_sum", 0.0);
+    info.progress.epoch_loss_weight = progress.value("epoch_loss_weight", 0.0);
+    info.progress.epoch_seconds = progress.value("epoch_seconds", 0.0);
+    info.progress.epoch_images = progress.value("epoch_images", int64_t{0});
   } catch (const json::exception& e) {
     fail("{}: checkpoint metadata is malformed ({})", path, e.what());
   }

@@ -72,6 +72,7 @@ using json = nlohmann::json;
   FIELD(torch_threads, "train", "torch_threads")                                          \
   FIELD(best_metric, "train", "best_metric")                                              \
   FIELD(max_batches_per_epoch, "train", "max_batches_per_epoch")                          \
+  FIELD(checkpoint_minutes, "train", "checkpoint_minutes")                                \
   FIELD(output_dir, "train", "output_dir")                                                \
   FIELD(device, "train", "device")                                                        \
   FIELD(sync_batchnorm, "train", "sync_batchnorm")                                        \
@@ -210,6 +211,7 @@ void check_values(const TrainConfig& c, const std::string& source) {
   if (c.sigma <= 0) fail("{}: model.sigma must be positive", source);
   if (c.epochs < 1) fail("{}: train.epochs must be at least 1", source);
   if (c.batch_size < 1) fail("{}: train.batch_size must be at least 1", source);
+  if (c.checkpoint_minutes < 0) fail("{}: train.checkpoint_minutes must be >= 0", source);
   if (c.learning_rate <= 0) fail("{}: optim.learning_rate must be positive", source);
   check_fractions(source, "data.", c.validation_fraction, c.test_fraction);
   try {

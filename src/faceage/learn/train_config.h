@@ -79,6 +79,9 @@ struct TrainConfig {
   int torch_threads = 0;            // 0 = the CPUs this process may use (affinity, cgroup quota)
   std::string best_metric = "mae";  // mae | ca3
   int64_t max_batches_per_epoch = 0;  // 0 = all
+  // Also write last.safetensors inside an epoch this often (and at Ctrl-C / SIGTERM), so
+  // a killed run loses at most these minutes, not an epoch. 0 = at epoch ends only.
+  double checkpoint_minutes = 10;
   std::string output_dir = "runs/default";
   std::string device = "auto";      // auto | cpu | cuda
   // Data-parallel runs (train --nproc, torchrun): batch norm statistics over the batches of

@@ -1,6 +1,7 @@
 #include "faceage/learn/trainer.h"
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -121,7 +122,10 @@ bool Trainer::improves(const AgeMetrics& metrics, const TrainingProgress& progre
 }
 
 EpochTraining Trainer::train_one_epoch(int epoch, AgeNet& network,
-                                       torch::optim::Optimizer& optimizer, DataParallel* parallel) {
+                                       torch::optim::Optimizer& optimizer, DataParallel* parallel,
+                                       TrainingProgress& run_progress,
+                                       const std::function<void()>& save_mid_epoch) {
+  using Clock = std::chrono::steady_clock;
   network.train();
   train_.start_epoch(epoch);
   const LossOptions options = loss_options(config_);
@@ -130,14 +134,31 @@ EpochTraining Trainer::train_one_epoch(int epoch, AgeNet& network,
                                                 static_cast<size_t>(config_.max_batches_per_epoch))
                              : train_.batches_per_epoch();
   const int processes = parallel ? parallel->world_size() : 1;
+  const uint64_t rank = parallel ? static_cast<uint64_t>(parallel->rank()) : 0;
+  // Resuming inside this epoch: its batches are a function of (seed, epoch), so passing
+  // over the trained ones puts the loader where the checkpoint left it.
+  const size_t first = static_cast<size_t>(run_progress.batches_into_epoch);
+  for (size_t skipped = 0; skipped < first && skipped < planned; ++skipped)
+    if (!train_.next()) break;
+  if (first > 0)
+    spdlog::info("resuming epoch {} after {} of its {} batches", epoch + 1, first, planned);
+  double loss_sum = run_progress.epoch_loss_sum, loss_weight = run_progress.epoch_loss_weight;
+  int64_t images = run_progress.epoch_images;
+  const int64_t images_before = images;
+  const double seconds_before = run_progress.epoch_seconds;
   std::optional<ProgressBar> progress;
   if (!parallel || parallel->primary())
     progress.emplace(fmt::format("epoch {}/{}", epoch + 1, config_.epochs),
-                     static_cast<int64_t>(planned) * config_.batch_size * processes);
+                     static_cast<int64_t>(planned - std::min(first, planned)) *
+                         config_.batch_size * processes);
   EpochTraining result;
-  double loss_sum = 0, loss_weight = 0;
-  int64_t images = 0;
-  for (size_t step = 0; step < planned; ++step) {
+  const Clock::time_point started = Clock::now();
+  Clock::time_point last_saved = started;
+  for (size_t step = first; step < planned; ++step) {
+    // Dropout draws from a seed of (seed, epoch, step, process): a run resumed at any
+    // batch draws what an unbroken one would.
+    torch::manual_seed(((config_.seed * 1000003ull + static_cast<uint64_t>(epoch)) * 1000003ull +
+                        step) * 7919ull + rank);
     auto batch = train_.next();
     // Every process of a data-parallel run takes every step together, even one whose
     // batch was all bad images; alone, the epoch just ends early.
@@ -175,13 +196,29 @@ EpochTraining Trainer::train_one_epoch(int epoch, AgeNet& network,
       result.stopped = stop_requested;
     }
     result.loss = loss_weight > 0 ? loss_sum / loss_weight : 0.0;
-    if (progress) progress->update(images, fmt::format("loss {:.3f}", result.loss));
+    if (progress) progress->update(images - images_before, fmt::format("loss {:.3f}", result.loss));
+    // A mid-epoch checkpoint at a stop, or when one is due (a single process only: a
+    // data-parallel run resumes at epoch ends).
+    const bool due = config_.checkpoint_minutes > 0 && step + 1 < planned &&
+                     std::chrono::duration<double>(Clock::now() - last_saved).count() >=
+                         config_.checkpoint_minutes * 60;
+    if (!parallel && save_mid_epoch && (result.stopped || due)) {
+      run_progress.batches_into_epoch = static_cast<int64_t>(step + 1);
+      run_progress.epoch_loss_sum = loss_sum;
+      run_progress.epoch_loss_weight = loss_weight;
+      run_progress.epoch_images = images;
+      run_progress.epoch_seconds =
+          seconds_before + std::chrono::duration<double>(Clock::now() - started).count();
+      save_mid_epoch();
+      last_saved = Clock::now();
+    }
     if (result.stopped) break;
   }
   if (progress) {
     progress->finish();
     result.images_per_second = progress->items_per_second();
   }
+  result.seconds_before = seconds_before;
   return result;
 }
 
@@ -236,8 +273,21 @@ TrainingResult Trainer::run() {
   TrainingProgress progress;
   if (fs::exists(result.last_checkpoint)) {
     progress = load_checkpoint(result.last_checkpoint, *network, *optimizer).progress;
-    spdlog::info("resuming {} after epoch {} of {}", result.last_checkpoint,
-                 progress.completed_epochs, config_.epochs);
+    spdlog::info("resuming {} after epoch {} of {}{}", result.last_checkpoint,
+                 progress.completed_epochs, config_.epochs,
+                 progress.batches_into_epoch > 0
+                     ? fmt::format(" and {} batches of epoch {}", progress.batches_into_epoch,
+                                   progress.completed_epochs + 1)
+                     : "");
+  }
+  if (parallel && progress.batches_into_epoch > 0) {
+    // Written by a single process; this run's shards split the epoch another way.
+    spdlog::warn("{} was written inside epoch {} by a single process; a data-parallel run "
+                 "trains that epoch again from its first batch",
+                 result.last_checkpoint, progress.completed_epochs + 1);
+    progress.batches_into_epoch = 0;
+    progress.epoch_loss_sum = progress.epoch_loss_weight = progress.epoch_seconds = 0;
+    progress.epoch_images = 0;
   }
   if (config_.recalibrate_batch_norm && progress.completed_epochs == 0 &&
       !fs::exists(result.last_checkpoint))
@@ -256,26 +306,33 @@ TrainingResult Trainer::run() {
 
   for (int epoch = progress.completed_epochs; epoch < config_.epochs; ++epoch) {
     const auto started = std::chrono::steady_clock::now();
-    // Re-seeding per epoch makes a resumed run draw the same random numbers as an
-    // uninterrupted one (dropout; the loader seeds itself from the epoch too). Each
-    // process of a data-parallel run draws its own dropout masks.
-    const uint64_t rank = parallel ? static_cast<uint64_t>(parallel->rank()) : 0;
-    torch::manual_seed(config_.seed * 1000003ull + static_cast<uint64_t>(epoch) + rank * 7919ull);
     EpochRecord record;
     record.epoch = epoch;
     record.learning_rate = learning_rate_at(config_, epoch);
     set_learning_rate(*optimizer, record.learning_rate);
-    const EpochTraining trained = train_one_epoch(epoch, *network, *optimizer, parallel ? &*parallel : nullptr);
+    const auto save_mid_epoch = [&] {
+      save_checkpoint(result.last_checkpoint, *network, *optimizer, spec_, config_, progress);
+    };
+    const EpochTraining trained = train_one_epoch(
+        epoch, *network, *optimizer, parallel ? &*parallel : nullptr, progress, save_mid_epoch);
     record.train_loss = trained.loss;
     record.train_images_per_second = trained.images_per_second;
     if (trained.stopped) {
       if (primary)
-        spdlog::warn("interrupted during epoch {}; {} holds epoch {}; rerun the same command to resume",
-                     epoch + 1, result.last_checkpoint, progress.completed_epochs);
+        spdlog::warn("interrupted during epoch {}; {} holds {}; rerun the same command to resume",
+                     epoch + 1, result.last_checkpoint,
+                     progress.batches_into_epoch > 0
+                         ? fmt::format("epoch {} and {} batches of epoch {}",
+                                       progress.completed_epochs, progress.batches_into_epoch,
+                                       epoch + 1)
+                         : fmt::format("epoch {}", progress.completed_epochs));
       result.interrupted = true;
       break;
     }
     progress.completed_epochs = epoch + 1;
+    progress.batches_into_epoch = 0;  // the epoch is whole: its checkpoint is an epoch's end
+    progress.epoch_loss_sum = progress.epoch_loss_weight = progress.epoch_seconds = 0;
+    progress.epoch_images = 0;
     bool keep_going = true;
     if (primary) {
       const Predictions predictions =
@@ -285,7 +342,8 @@ TrainingResult Trainer::run() {
       if (validation_sets.names.size() > 1)
         record.validation_sets = metrics_per_set(predictions, validation_sets);
       record.best = improves(record.validation, progress);
-      record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      record.seconds = trained.seconds_before +
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (record.best) {
         progress.best_epoch = epoch;
         progress.best_score = config_.best_metric == "ca3" ? record.validation.ca3 : record.validation.mae;

@@ -2,7 +2,9 @@
 // The training loop of paper §4: epochs of optimisation, then validation (MAE, CA(3/5/7));
 // the best checkpoint (by MAE, or CA(3) for MegaAge-style sets) and the last one are
 // kept in the output folder, with metrics as JSON lines. Rerunning the same command
-// resumes from the last checkpoint: no finished epoch is ever lost.
+// resumes from the last checkpoint, which is also written inside long epochs
+// (train.checkpoint_minutes) and at Ctrl-C / SIGTERM: a resumed run ends with the weights
+// an unbroken one would have had.
 #include <functional>
 #include <string>
 #include <vector>
@@ -45,6 +47,7 @@ struct EpochTraining {
   double loss = 0;
   double images_per_second = 0;
   bool stopped = false;  // Ctrl-C / SIGTERM (in any process of a data-parallel run)
+  double seconds_before = 0;  // spent on this epoch before a mid-epoch checkpoint's resume
 };
 
 class Trainer {
@@ -67,8 +70,12 @@ class Trainer {
   DatasetMembership validation_sets;
 
  private:
+  // Trains epoch `epoch`, from batch progress.batches_into_epoch on when a mid-epoch
+  // checkpoint left it there; `save_mid_epoch` writes last.safetensors with `progress`
+  // (train.checkpoint_minutes, or a stop), which it updates first.
   EpochTraining train_one_epoch(int epoch, AgeNet& network, torch::optim::Optimizer& optimizer,
-                                DataParallel* parallel);
+                                DataParallel* parallel, TrainingProgress& progress,
+                                const std::function<void()>& save_mid_epoch);
   bool improves(const AgeMetrics& metrics, const TrainingProgress& progress) const;
   // model.recalibrate_batch_norm: batch norms measured on the first training batches.
   void recalibrate_on_training_images(AgeNet& network);

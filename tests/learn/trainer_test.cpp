@@ -74,8 +74,26 @@ ModelSpec spec_for(const TrainConfig& config) {
   return spec;
 }
 
-TensorMap final_weights(const std::string& dir) {
-  return read_safetensors(last_checkpoint_path(dir)).tensors;
+// An unbroken run of `epochs` epochs into `dir`.
+void train_straight(const std::string& dir, int epochs, double checkpoint_minutes = 10) {
+  SyntheticSource train(32, 8, 1), validation(16, 8, 2);
+  TrainConfig config = small_config(dir, epochs);
+  config.checkpoint_minutes = checkpoint_minutes;
+  Trainer(config, spec_for(config), train, validation).run();
+}
+
+// The final weights of the runs in two folders agree.
+void expect_same_weights(const std::string& dir, const std::string& other_dir) {
+  const TensorMap a = read_safetensors(last_checkpoint_path(dir)).tensors;
+  const TensorMap b = read_safetensors(last_checkpoint_path(other_dir)).tensors;
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, tensor] : a)
+    EXPECT_TRUE(faceage::testing::tensors_close(b.at(name), tensor, 1e-6)) << name;
+}
+
+nlohmann::json checkpoint_progress(const std::string& dir) {
+  return nlohmann::json::parse(
+      read_safetensors(last_checkpoint_path(dir)).metadata.at("faceage.progress"));
 }
 
 TEST(Trainer, WritesCheckpointsAndOneMetricsLinePerEpoch) {
@@ -100,11 +118,7 @@ TEST(Trainer, WritesCheckpointsAndOneMetricsLinePerEpoch) {
 TEST(Trainer, ResumedRunEndsWithTheSameWeightsAsAnUninterruptedOne) {
   const std::string straight = faceage::testing::temp_dir("trainer-straight");
   const std::string resumed = faceage::testing::temp_dir("trainer-resumed");
-  {
-    SyntheticSource train(32, 8, 1), validation(16, 8, 2);
-    const TrainConfig config = small_config(straight, 3);
-    Trainer(config, spec_for(config), train, validation).run();
-  }
+  train_straight(straight, 3);
   {
     // "Killed" after epoch 1: a run that stops early, then a fresh process-like restart.
     SyntheticSource train(32, 8, 1), validation(16, 8, 2);
@@ -117,10 +131,7 @@ TEST(Trainer, ResumedRunEndsWithTheSameWeightsAsAnUninterruptedOne) {
     ASSERT_EQ(rest.history.size(), 2u);
     EXPECT_EQ(rest.history.front().epoch, 1);
   }
-  const TensorMap a = final_weights(straight), b = final_weights(resumed);
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [name, tensor] : a)
-    EXPECT_TRUE(faceage::testing::tensors_close(b.at(name), tensor, 1e-6)) << name;
+  expect_same_weights(straight, resumed);
 }
 
 // Serves `source`'s batches and raises SIGINT (Ctrl-C) as it hands out batch `stop_at`
@@ -144,11 +155,7 @@ class InterruptingSource : public BatchSource {
 TEST(Trainer, StoppedMidEpochResumesAtTheNextBatchWithTheSameWeights) {
   const std::string straight = faceage::testing::temp_dir("trainer-mid-straight");
   const std::string resumed = faceage::testing::temp_dir("trainer-mid-resumed");
-  {
-    SyntheticSource train(32, 8, 1), validation(16, 8, 2);
-    const TrainConfig config = small_config(straight, 2);
-    Trainer(config, spec_for(config), train, validation).run();
-  }
+  train_straight(straight, 2);
   {
     SyntheticSource train(32, 8, 1), validation(16, 8, 2);
     const TrainConfig config = small_config(resumed, 2);
@@ -157,20 +164,15 @@ TEST(Trainer, StoppedMidEpochResumesAtTheNextBatchWithTheSameWeights) {
     const TrainingResult stopped = first.run();
     EXPECT_TRUE(stopped.interrupted);
     ASSERT_EQ(stopped.history.size(), 1u);
-    const SafetensorsContent content = read_safetensors(last_checkpoint_path(resumed));
-    const auto progress = nlohmann::json::parse(content.metadata.at("faceage.progress"));
-    EXPECT_EQ(progress.at("completed_epochs"), 1);
-    EXPECT_EQ(progress.at("batches_into_epoch"), 2);
+    EXPECT_EQ(checkpoint_progress(resumed).at("completed_epochs"), 1);
+    EXPECT_EQ(checkpoint_progress(resumed).at("batches_into_epoch"), 2);
 
     Trainer second(config, spec_for(config), train, validation);
     const TrainingResult rest = second.run();
     ASSERT_EQ(rest.history.size(), 1u);
     EXPECT_EQ(rest.history.front().epoch, 1);
   }
-  const TensorMap a = final_weights(straight), b = final_weights(resumed);
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [name, tensor] : a)
-    EXPECT_TRUE(faceage::testing::tensors_close(b.at(name), tensor, 1e-6)) << name;
+  expect_same_weights(straight, resumed);
   // One metrics line per epoch, the resumed epoch's loss over all its batches.
   std::ifstream straight_metrics(metrics_path(straight)), resumed_metrics(metrics_path(resumed));
   for (std::string x, y; std::getline(straight_metrics, x);) {
@@ -184,19 +186,11 @@ TEST(Trainer, StoppedMidEpochResumesAtTheNextBatchWithTheSameWeights) {
 TEST(Trainer, PeriodicMidEpochCheckpointsChangeNothing) {
   const std::string quiet = faceage::testing::temp_dir("trainer-no-mid");
   const std::string saving = faceage::testing::temp_dir("trainer-every-batch");
-  for (const auto& [dir, minutes] : {std::pair{quiet, 0.0}, std::pair{saving, 1e-9}}) {
-    SyntheticSource train(32, 8, 1), validation(16, 8, 2);
-    TrainConfig config = small_config(dir, 2);
-    config.checkpoint_minutes = minutes;  // 1e-9: after every batch
-    Trainer(config, spec_for(config), train, validation).run();
-  }
-  const TensorMap a = final_weights(quiet), b = final_weights(saving);
-  for (const auto& [name, tensor] : a)
-    EXPECT_TRUE(faceage::testing::tensors_close(b.at(name), tensor, 1e-6)) << name;
+  train_straight(quiet, 2, 0);
+  train_straight(saving, 2, 1e-9);  // a checkpoint after every batch
+  expect_same_weights(quiet, saving);
   // The last checkpoint is an epoch's end again.
-  const auto progress = nlohmann::json::parse(
-      read_safetensors(last_checkpoint_path(saving)).metadata.at("faceage.progress"));
-  EXPECT_EQ(progress.at("batches_into_epoch"), 0);
+  EXPECT_EQ(checkpoint_progress(saving).at("batches_into_epoch"), 0);
 }
 
 TEST(Trainer, CheckpointOfAnotherArchitectureIsRefused) {

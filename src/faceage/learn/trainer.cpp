@@ -48,6 +48,13 @@ struct StopSignals {
   void (*previous_term)(int);
 };
 
+// Back to an epoch's boundary: no batches of the next epoch trained, no running totals.
+void forget_partial_epoch(TrainingProgress& progress) {
+  progress.batches_into_epoch = 0;
+  progress.epoch_loss_sum = progress.epoch_loss_weight = progress.epoch_seconds = 0;
+  progress.epoch_images = 0;
+}
+
 LossOptions loss_options(const TrainConfig& config) {
   return {parse_formulation(config.formulation), config.sigma, config.lambda};
 }
@@ -285,9 +292,7 @@ TrainingResult Trainer::run() {
     spdlog::warn("{} was written inside epoch {} by a single process; a data-parallel run "
                  "trains that epoch again from its first batch",
                  result.last_checkpoint, progress.completed_epochs + 1);
-    progress.batches_into_epoch = 0;
-    progress.epoch_loss_sum = progress.epoch_loss_weight = progress.epoch_seconds = 0;
-    progress.epoch_images = 0;
+    forget_partial_epoch(progress);
   }
   if (config_.recalibrate_batch_norm && progress.completed_epochs == 0 &&
       !fs::exists(result.last_checkpoint))
@@ -330,9 +335,7 @@ TrainingResult Trainer::run() {
       break;
     }
     progress.completed_epochs = epoch + 1;
-    progress.batches_into_epoch = 0;  // the epoch is whole: its checkpoint is an epoch's end
-    progress.epoch_loss_sum = progress.epoch_loss_weight = progress.epoch_seconds = 0;
-    progress.epoch_images = 0;
+    forget_partial_epoch(progress);  // the epoch is whole: its checkpoint is an epoch's end
     bool keep_going = true;
     if (primary) {
       const Predictions predictions =

@@ -1,6 +1,6 @@
 """scripts/paper-results-tables.py on made-up run folders: each setting's verdicts are held
 against the seed gaps of that setting's runs alone (docs/paper-results.md, "How the
-verdicts are made"). ctest: scripts_paper_results_tables."""
+verdicts are made"). ctest: scripts_test_paper_results_tables."""
 import json
 import pathlib
 import subprocess

@@ -171,12 +171,14 @@ def configs_of(setting):
 
 
 def verdict(better, others, labels, runs, tolerance):
+    """(the claim, the outcome, the figures behind it) for one of the paper's claims."""
     name = (f"{labels[better]} better than {labels[others[0]]}" if len(others) == 1
             else f"{labels[better]} the best of these {len(others) + 1} rows")
     if better not in runs or not all(c in runs for c in others):
-        return f"{name}: not measured yet (runs missing)."
+        return name, "not measured yet", "runs missing"
     if tolerance is None:
-        return f"{name}: no verdict yet (no configuration of this setting has two seeds finished, so its noise is unknown)."
+        return (name, "no verdict yet",
+                "no configuration of this setting has two seeds finished, so its noise is unknown")
     ours = statistics.fmean(r["test_mae"] for r in runs[better])
     rival = min(others, key=lambda c: statistics.fmean(r["test_mae"] for r in runs[c]))
     best_other = statistics.fmean(r["test_mae"] for r in runs[rival])
@@ -189,14 +191,39 @@ def verdict(better, others, labels, runs, tolerance):
         verb = "has" if len(single) == 1 else "have"
         where += f"; provisional: {' and '.join(single)} {verb} one seed so far"
     if gap > tolerance:
-        return f"{name}: **reproduced** ({where})."
+        return name, "reproduced", where
     if gap < -tolerance:
-        return f"{name}: **not reproduced** ({where})."
-    return f"{name}: **within noise** ({where})."
+        return name, "not reproduced", where
+    return name, "within noise", where
+
+
+def judged(outcome):
+    """Outcomes that are verdicts are set in bold; "not measured yet" and the like are not."""
+    return f"**{outcome}**" if outcome in ("reproduced", "not reproduced", "within noise") else outcome
+
+
+def short_title(title):
+    """ "Table 3: LDL with ..." -> "Table 3"; "... backbones (reduced: 64 px, ...)" keeps its setting."""
+    head = title.split(": ")[0]
+    return title.replace("reduced: ", "") if "(" in head else head
+
+
+def glance(runs):
+    """One row per claim of the paper, before the tables that back it."""
+    out = ["### The verdicts at a glance", "",
+           "| table | the paper's claim, judged on the pooled test MAE | verdict | figures |",
+           "|---|---|---|---|"]
+    for title, setting, rows, claims, _ in TABLES:
+        labels = {config: label for label, config in rows}
+        tolerance = noise(runs, configs_of(setting))
+        for better, others in claims:
+            name, outcome, where = verdict(better, others, labels, runs, tolerance)
+            out.append(f"| {short_title(title)} | {name} | {judged(outcome)} | {where} |")
+    return out + [""]
 
 
 def render(runs):
-    out = []
+    out = glance(runs)
     for title, setting, rows, claims, claim in TABLES:
         tolerance = noise(runs, configs_of(setting))
         labels = {config: label for label, config in rows}
@@ -223,7 +250,9 @@ def render(runs):
                 figures = ", ".join(f"{kind} {statistics.fmean(r[kind + '_accuracy'] for r in heads):.1f}%"
                                     for kind in ("gender", "ethnicity") if heads[0][kind + "_accuracy"] is not None)
                 out += [f"- Heads of \"{label}\" on the test part: {figures}."]
-        out += [f"- Verdict, {verdict(better, others, labels, runs, tolerance)}" for better, others in claims]
+        for better, others in claims:
+            name, outcome, where = verdict(better, others, labels, runs, tolerance)
+            out.append(f"- Verdict, {name}: {judged(outcome)} ({where}).")
         if claims:
             out.append("")
     return "\n".join(out)

@@ -24,11 +24,14 @@ def write_run(results, config, seed, test_mae):
         json.dumps({"config": f"configs/paper/utkface-aaf/{config}.toml", "seed": seed}))
 
 
+def tables(results):
+    return subprocess.run([sys.executable, str(SCRIPT), "--results", str(results), "--print"],
+                          capture_output=True, text=True, check=True).stdout
+
+
 def verdicts(results):
-    tables = subprocess.run([sys.executable, str(SCRIPT), "--results", str(results), "--print"],
-                            capture_output=True, text=True, check=True).stdout
     return {line.split(":")[0].removeprefix("- Verdict, "): line
-            for line in tables.splitlines() if line.startswith("- Verdict, ")}
+            for line in tables(results).splitlines() if line.startswith("- Verdict, ")}
 
 
 def test_each_setting_is_judged_by_its_own_seed_gaps(tmp_path):
@@ -67,3 +70,19 @@ def test_a_setting_without_two_seeds_has_no_verdict(tmp_path):
 
     assert "**reproduced**" in found["LDL (σ 2, λ 1) better than classification (CE, argmax)"]
     assert "no verdict yet" in found["SE-ResNeXt-50, LDL better than SE-ResNeXt-50, classification"]
+
+
+def test_the_glance_table_gives_each_claim_the_verdict_of_its_table(tmp_path):
+    for seed in (1, 2):
+        write_run(tmp_path, "t2-ldl", seed, 5.0)
+        write_run(tmp_path, "t1-classification", seed, 5.0 + seed / 10)  # noise 0.10, gap 0.15
+        write_run(tmp_path, "t3-ldl-augment", seed, 5.2)                  # 0.20 behind
+    rows = {line.split(" | ")[1]: line for line in tables(tmp_path).splitlines()
+            if line.startswith("| Table")}
+
+    assert "| **reproduced** | test MAE 5.00 against 5.15, noise 0.10 |" in rows[
+        "LDL (σ 2, λ 1) better than classification (CE, argmax)"]
+    assert "| **not reproduced** |" in rows["with augmentation better than without"]
+    assert "| not measured yet |" in rows["gender + ethnicity heads better than age alone"]
+    assert rows["VGG16-BN, LDL better than VGG16-BN, classification"].startswith(
+        "| Tables 1 and 2 across backbones (64 px, from scratch) |")

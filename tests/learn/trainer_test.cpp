@@ -115,6 +115,15 @@ TEST(Trainer, WritesCheckpointsAndOneMetricsLinePerEpoch) {
   EXPECT_EQ(model.spec.network.architecture, "resnet18");
 }
 
+// Reruns `config` as the same command would after a stop: it trains epochs `from`.. on.
+void expect_rerun_trains_from(const TrainConfig& config, BatchSource& train,
+                              BatchSource& validation, int from) {
+  Trainer again(config, spec_for(config), train, validation);
+  const TrainingResult rest = again.run();
+  ASSERT_EQ(rest.history.size(), static_cast<size_t>(config.epochs - from));
+  EXPECT_EQ(rest.history.front().epoch, from);
+}
+
 TEST(Trainer, ResumedRunEndsWithTheSameWeightsAsAnUninterruptedOne) {
   const std::string straight = faceage::testing::temp_dir("trainer-straight");
   const std::string resumed = faceage::testing::temp_dir("trainer-resumed");
@@ -126,10 +135,7 @@ TEST(Trainer, ResumedRunEndsWithTheSameWeightsAsAnUninterruptedOne) {
     Trainer first(config, spec_for(config), train, validation);
     first.on_epoch_end = [](const EpochRecord&) { return false; };
     ASSERT_EQ(first.run().history.size(), 1u);
-    Trainer second(config, spec_for(config), train, validation);
-    const TrainingResult rest = second.run();
-    ASSERT_EQ(rest.history.size(), 2u);
-    EXPECT_EQ(rest.history.front().epoch, 1);
+    expect_rerun_trains_from(config, train, validation, 1);
   }
   expect_same_weights(straight, resumed);
 }
@@ -166,11 +172,7 @@ TEST(Trainer, StoppedMidEpochResumesAtTheNextBatchWithTheSameWeights) {
     ASSERT_EQ(stopped.history.size(), 1u);
     EXPECT_EQ(checkpoint_progress(resumed).at("completed_epochs"), 1);
     EXPECT_EQ(checkpoint_progress(resumed).at("batches_into_epoch"), 2);
-
-    Trainer second(config, spec_for(config), train, validation);
-    const TrainingResult rest = second.run();
-    ASSERT_EQ(rest.history.size(), 1u);
-    EXPECT_EQ(rest.history.front().epoch, 1);
+    expect_rerun_trains_from(config, train, validation, 1);
   }
   expect_same_weights(straight, resumed);
   // One metrics line per epoch, the resumed epoch's loss over all its batches.

@@ -19,6 +19,7 @@
 
 #include "faceage/core/compute_threads.h"
 #include "faceage/core/memory_reuse.h"
+#include "faceage/learn/fused_adam.h"
 #include "faceage/learn/losses.h"
 #include "faceage/nn/age_net.h"
 #include "faceage/nn/flip_average.h"
@@ -41,6 +42,7 @@ struct Settings {
   int threads = 2;
   std::string inference = "auto", precision = "float32";  // forward: nn/inference_plan.h
   std::string memory_format = "channels-last";             // train: or "contiguous"
+  std::string optimizer = "fused";  // train: faceage's FusedAdam, or LibTorch's "libtorch" Adam
   bool json = false;
   std::string export_onnx;  // a folder: each row's network as BACKBONE-SIZE.onnx
 };
@@ -93,20 +95,25 @@ Throughput forward_throughput(faceage::AgeNet& net, const torch::Tensor& images,
                    [&] { faceage::forward_for_inference(net, images, false); });
 }
 
-// LDL as the paper trains (σ = 2, λ = 1, §3.2); Adam at a fine-tuning learning rate.
+// LDL as the paper trains (σ = 2, λ = 1, §3.2); Adam at a fine-tuning learning rate, as
+// the trainer runs it (learn/fused_adam.h) or as LibTorch's torch::optim::Adam.
 Throughput train_throughput(faceage::AgeNet& net, const torch::Tensor& images,
                             const Settings& settings) {
   net.train();
   const bool channels_last = settings.memory_format == "channels-last";
   if (channels_last) faceage::nn::use_channels_last(net);
   const torch::Tensor input = channels_last ? faceage::nn::channels_last(images) : images;
-  torch::optim::Adam optimizer(net.parameters(), torch::optim::AdamOptions(1e-4));
+  const auto adam_options = torch::optim::AdamOptions(1e-4).weight_decay(1e-4);
+  std::unique_ptr<torch::optim::Optimizer> optimizer =
+      settings.optimizer == "fused"
+          ? std::make_unique<faceage::FusedAdam>(net.parameters(), adam_options)
+          : std::make_unique<torch::optim::Adam>(net.parameters(), adam_options);
   const torch::Tensor ages = torch::randint(0, 101, {images.size(0)}, torch::kFloat);
   return time_step(settings, images.size(0), [&] {
-           optimizer.zero_grad();
+           optimizer->zero_grad();
            const faceage::AgeNetOutput output = net.forward(input);
            faceage::ldl_loss(output.age_logits, ages, 2.0, 1.0).total.backward();
-           optimizer.step();
+           optimizer->step();
          });
 }
 
@@ -163,6 +170,10 @@ int main(int argc, char** argv) {
   app.add_option("--memory-format", settings.memory_format, "Train: channels-last or contiguous")
       ->check(CLI::IsMember({"channels-last", "contiguous"}))
       ->capture_default_str();
+  app.add_option("--optimizer", settings.optimizer,
+                 "Train: fused (faceage's FusedAdam, as the trainer) or libtorch (torch::optim::Adam)")
+      ->check(CLI::IsMember({"fused", "libtorch"}))
+      ->capture_default_str();
   app.add_flag("--json", settings.json, "Print one JSON object per row instead of a table");
   app.add_option("--export-onnx", settings.export_onnx,
                  "Also write each row's network (as measured) to DIR/BACKBONE-SIZE.onnx");
@@ -211,6 +222,7 @@ int main(int argc, char** argv) {
                                       {"inference", settings.inference},
                                       {"precision", settings.precision},
                                       {"memory_format", settings.memory_format},
+                                      {"optimizer", settings.optimizer},
                                       {"memory_reuse", memory_reuse},
                                       {"forward_images_per_second", forward.images_per_second},
                                       {"forward_gflops", forward_gflops},

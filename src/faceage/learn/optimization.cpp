@@ -1,10 +1,10 @@
 #include "faceage/learn/optimization.h"
 
 #include <cmath>
-#include <sstream>
-#include <type_traits>
 
 #include "faceage/core/error.h"
+#include "faceage/learn/fused_adam.h"
+#include "faceage/learn/optimizer_state_key.h"
 
 namespace faceage {
 
@@ -16,7 +16,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& model
                                 .momentum(config.momentum)
                                 .weight_decay(config.weight_decay));
   if (config.optimizer == "adam")
-    return std::make_unique<torch::optim::Adam>(
+    return std::make_unique<FusedAdam>(
         model.parameters(),
         torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
   fail("optim.optimizer '{}' is unknown (expected adam or sgd)", config.optimizer);
@@ -34,30 +34,12 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double learning_rate)
   for (auto& group : optimizer.param_groups()) group.options().set_lr(learning_rate);
 }
 
-namespace {
-
-// Optimiser state is keyed by the parameter's TensorImpl: as its printed address in
-// LibTorch 1.x, as the pointer itself in 2.x. Parameters are named by the model.
-template <typename StateMap>
-typename StateMap::key_type state_key(const StateMap&, const torch::Tensor& parameter) {
-  using Key = typename StateMap::key_type;
-  if constexpr (std::is_same_v<Key, std::string>) {
-    std::ostringstream address;
-    address << parameter.unsafeGetTensorImpl();
-    return address.str();
-  } else {
-    return static_cast<Key>(parameter.unsafeGetTensorImpl());
-  }
-}
-
-}  // namespace
-
 TensorMap optimizer_state(const torch::optim::Optimizer& optimizer,
                           const torch::nn::Module& model) {
   TensorMap out;
   const auto& states = optimizer.state();
   for (const auto& item : model.named_parameters()) {
-    const auto found = states.find(state_key(states, item.value()));
+    const auto found = states.find(optimizer_state_key(states, item.value()));
     if (found == states.end()) continue;  // never stepped
     const std::string prefix = "optimizer." + item.key() + ".";
     if (const auto* adam = dynamic_cast<const torch::optim::AdamParamState*>(found->second.get())) {
@@ -92,12 +74,12 @@ void load_optimizer_state(torch::optim::Optimizer& optimizer, const torch::nn::M
       adam->step(state.at(prefix + "step").item<int64_t>());
       adam->exp_avg(tensor("exp_avg"));
       adam->exp_avg_sq(tensor("exp_avg_sq"));
-      states[state_key(states, parameter)] = std::move(adam);
+      states[optimizer_state_key(states, parameter)] = std::move(adam);
     } else {
       if (!state.count(prefix + "momentum_buffer")) continue;
       auto sgd = std::make_unique<torch::optim::SGDParamState>();
       sgd->momentum_buffer(tensor("momentum_buffer"));
-      states[state_key(states, parameter)] = std::move(sgd);
+      states[optimizer_state_key(states, parameter)] = std::move(sgd);
     }
   }
 }

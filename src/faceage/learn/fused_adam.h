@@ -3,8 +3,9 @@
 // about nine elementwise operations a step, each a pass over parameter-sized tensors, and
 // allocates three temporaries. For VGG16-BN's 135 million parameters on 2 cores the step
 // takes 0.10 s against LibTorch's 0.19 (tensors of its parameters' sizes; 0.7 s before
-// the heap has grown); a training step at 64 px runs 1.03-1.08x faster and peaks 0.43 GB
-// lower (4.12 GB against 4.55; bench_backbones --optimizer, docs/performance.md).
+// the heap has grown). A whole training step is mostly convolutions: 1.03-1.04x faster
+// (medians), and VGG16-BN's peak memory 0.43 GB lower (4.12 GB against 4.55;
+// bench_backbones --optimizer, docs/performance.md).
 //
 // The same update as torch::optim::Adam, in the same order, element by element:
 //   g  = grad + weight_decay * p

@@ -30,15 +30,32 @@ torch::nn::Sequential tiny_net(bool channels_last) {
   return net;
 }
 
-// Steps `first` to `first + count - 1` of one fixed sequence of batches.
+// The gradients of batch `step` of one fixed sequence.
+void backward(torch::nn::Sequential& net, int step) {
+  torch::manual_seed(100 + step);
+  const torch::Tensor input = torch::randn({4, 3, 8, 8});
+  for (auto& parameter : net->parameters()) parameter.mutable_grad() = torch::Tensor();
+  net->forward(input).sub(1.0).square().mean().backward();
+}
+
+// Steps `first` to `first + count - 1`.
 void train(torch::nn::Sequential& net, torch::optim::Optimizer& optimizer, int first, int count) {
   for (int step = first; step < first + count; ++step) {
-    torch::manual_seed(100 + step);
-    const torch::Tensor input = torch::randn({4, 3, 8, 8});
-    optimizer.zero_grad();
-    net->forward(input).sub(1.0).square().mean().backward();
+    backward(net, step);
     optimizer.step();
   }
+}
+
+// One step of each optimiser from the same gradients: batch `step`'s on `reference_net`,
+// copied to `fused_net` (layouts kept). Computing them twice need not give the same bits.
+void step_both(torch::nn::Sequential& fused_net, torch::optim::Optimizer& fused,
+               torch::nn::Sequential& reference_net, torch::optim::Optimizer& reference, int step) {
+  backward(reference_net, step);
+  const auto gradients = reference_net->named_parameters();
+  for (auto& item : fused_net->named_parameters())
+    item.value().mutable_grad() = gradients[item.key()].grad().clone();
+  fused.step();
+  reference.step();
 }
 
 torch::optim::AdamOptions options() { return torch::optim::AdamOptions(1e-2).weight_decay(1e-3); }
@@ -81,8 +98,7 @@ void expect_next_step_agrees(bool channels_last, int warmup, bool warmup_fused) 
   load_optimizer_state(fused, *fused_net, state, "checkpoint");
   load_optimizer_state(reference, *reference_net, state, "checkpoint");
   const torch::Tensor before = fused_net[0]->as<torch::nn::Conv2d>()->weight.clone();
-  train(fused_net, fused, warmup, 1);
-  train(reference_net, reference, warmup, 1);
+  step_both(fused_net, fused, reference_net, reference, warmup);
   for (const auto& parameter : fused_net->parameters())
     EXPECT_TRUE(FusedAdam::fuses(parameter)) << parameter.sizes();
   expect_same(fused_net, fused, reference_net, reference);
@@ -113,8 +129,7 @@ TEST(FusedAdam, AmsgradTakesLibTorchsStepExactly) {
   torch::nn::Sequential fused_net = tiny_net(false), reference_net = tiny_net(false);
   FusedAdam fused(fused_net->parameters(), options().amsgrad(true));
   torch::optim::Adam reference(reference_net->parameters(), options().amsgrad(true));
-  train(fused_net, fused, 0, 4);
-  train(reference_net, reference, 0, 4);
+  for (int step = 0; step < 4; ++step) step_both(fused_net, fused, reference_net, reference, step);
   const auto parameters = fused_net->named_parameters();
   for (const auto& item : reference_net->named_parameters())
     EXPECT_TRUE(torch::equal(parameters[item.key()], item.value())) << item.key();

@@ -38,11 +38,10 @@ matrix=(
   # Runs from scratch vary from seed to seed as the fine-tuned ones need not: a second seed
   # of the cheaper pairs measures that setting's own noise (VGG16-BN's: 2.5 hours a run).
   "backbones/resnet50-ldl 2" "backbones/resnet50-classification 2"
-  "backbones/seresnext50-ldl 2"
   # About 2 hours of training on a quiet machine: a session that starts it right after
   # building finishes it, where runs/ (its checkpoint) does not survive into the next.
   "backbones/vgg16-bn-classification 1"
-  "backbones/seresnext50-classification 2"
+  "backbones/seresnext50-ldl 2" "backbones/seresnext50-classification 2"
 )
 
 run_name() { local config="$1"; echo "${config//\//-}-s$2"; }  # backbones/x -> backbones-x
